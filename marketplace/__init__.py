@@ -1,0 +1,45 @@
+"""Love Station marketplace: venture philanthropy for community charity stations (爱心驿站)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from marketplace.config import load_config
+from marketplace.extensions import db, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite enforces foreign keys and waits for a lock instead of failing at once."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` overrides what the environment says (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+
+    from marketplace import cli, models  # noqa: F401  (models register the schema)
+    from marketplace.web import filters, public
+
+    app.register_blueprint(public.bp)
+    filters.register(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,45 @@
+"""Settings come from ``MARKETPLACE_*`` environment variables, with safe defaults for local use."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with these settings; the message says what to set."""
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    key = os.environ.get("MARKETPLACE_SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError(
+            "MARKETPLACE_SECRET_KEY must be set when MARKETPLACE_ENV=production "
+            "(a long random string shared by every web worker)."
+        )
+    # Local use: one generated key kept in the instance folder, so every worker and every
+    # restart signs sessions the same way.
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict[str, Any]:
+    """Read the environment once at start-up."""
+    production = os.environ.get("MARKETPLACE_ENV", "development") == "production"
+    instance_path.mkdir(parents=True, exist_ok=True)
+    default_db = f"sqlite:///{instance_path / 'marketplace.sqlite3'}"
+    return {
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": _secret_key(instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("MARKETPLACE_DATABASE_URL", default_db),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "TIMEZONE": os.environ.get("MARKETPLACE_TIMEZONE", "Asia/Shanghai"),
+        "EVALUATION_PASS_MARK": int(os.environ.get("MARKETPLACE_PASS_MARK", "60")),
+        "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("MARKETPLACE_SCHEDULER_INTERVAL", "30")),
+    }

@@ -1,0 +1,453 @@
+"""The project lifecycle: one table of moves, each with its guards and effects.
+
+packaging → publication → subscription → tendering → implementation → evaluation → completed,
+with the failure exits unfunded, cancelled and terminated. The table below is the only place
+that says which move goes where; ``transitions`` runs it. Nothing here touches Flask or the
+database session: the service that fires a move locks the row, writes the audit event and
+commits once, so a move and its side effects land together or not at all.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from transitions import EventData, Machine
+
+
+class State(enum.StrEnum):
+    PACKAGING = "packaging"
+    PUBLICATION = "publication"
+    SUBSCRIPTION = "subscription"
+    TENDERING = "tendering"
+    IMPLEMENTATION = "implementation"
+    EVALUATION = "evaluation"
+    COMPLETED = "completed"
+    UNFUNDED = "unfunded"
+    CANCELLED = "cancelled"
+    TERMINATED = "terminated"
+
+
+ENDS = frozenset({State.COMPLETED, State.UNFUNDED, State.CANCELLED, State.TERMINATED})
+DEFAULT_PASS_MARK = 60
+RECTIFICATION_DAYS = 30
+
+
+def N_(message: str) -> str:
+    """Marks a guard message for the translation catalogs; the web translates it on display."""
+    return message
+
+
+class MoveRefused(Exception):
+    """A move the lifecycle will not make; ``guard`` names the rule that said no."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template = template
+        self.params = params
+        self.trigger: str | None = None
+        self.state: str | None = None
+        self.guard: str = "not_allowed"
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params if self.params else self.template
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class GuardFailed(MoveRefused):
+    """Raised by a guard; ``fire`` fills in which trigger, state and guard."""
+
+
+@dataclass
+class Move:
+    """Everything a move needs besides the project: who, when, why, and its arguments."""
+
+    trigger: str
+    actor: str
+    now: datetime
+    reason: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    pass_mark: int = DEFAULT_PASS_MARK
+    details: dict[str, Any] = field(default_factory=dict)  # effects note what they did
+
+
+Guard = Callable[[Any, Move], None]
+Effect = Callable[[Any, Move], None]
+
+
+def takes_arguments(guard: Guard) -> Guard:
+    """Marks a guard that checks the caller's arguments, skipped when listing possible moves."""
+    guard.takes_arguments = True  # type: ignore[attr-defined]
+    return guard
+
+
+# --- guards: each returns quietly or raises GuardFailed with a message for the user ----------
+
+
+def under_review(project: Any, move: Move) -> None:
+    if project.review != "submitted":
+        raise GuardFailed(N_("The bundle has not been submitted for review."))
+
+
+def not_under_review(project: Any, move: Move) -> None:
+    if project.review == "submitted":
+        raise GuardFailed(N_("The bundle is already waiting for review."))
+
+
+def has_items(project: Any, move: Move) -> None:
+    if not project.items:
+        raise GuardFailed(N_("The bundle has no service items."))
+
+
+def budget_matches_items(project: Any, move: Move) -> None:
+    if project.budget_fen != project.items_total_fen:
+        raise GuardFailed(
+            N_("The budget (%(budget)s fen) must equal the sum of the items (%(items)s fen)."),
+            budget=project.budget_fen,
+            items=project.items_total_fen,
+        )
+
+
+def funding_in_range(project: Any, move: Move) -> None:
+    if not 0 < project.funding_minimum_fen <= project.funding_target_fen <= project.budget_fen:
+        raise GuardFailed(
+            N_("The funding minimum must be above zero, at most the target, "
+               "and the target at most the budget.")
+        )
+
+
+def dates_in_order(project: Any, move: Move) -> None:
+    dates = (project.subscription_opens_at, project.subscription_closes_at,
+             project.tender_closes_at)
+    if None in dates or not dates[0] < dates[1] < dates[2]:
+        raise GuardFailed(
+            N_("Dates must be set and in order: subscription opens, subscription closes, "
+               "tender closes.")
+        )
+
+
+def station_approved(project: Any, move: Move) -> None:
+    if not project.station.is_approved:
+        raise GuardFailed(N_("The station has not been approved by the administrator."))
+
+
+def subscription_window_open(project: Any, move: Move) -> None:
+    if move.now < project.subscription_opens_at:
+        raise GuardFailed(N_("The subscription window has not opened yet."))
+
+
+def funded(project: Any, move: Move) -> None:
+    if project.committed_fen >= project.funding_target_fen:
+        return
+    if move.now < project.subscription_closes_at:
+        raise GuardFailed(N_("The target is not yet reached and the subscription is still open."))
+    if project.committed_fen < project.funding_minimum_fen:
+        raise GuardFailed(N_("The commitments are below the funding minimum."))
+
+
+def below_minimum_at_deadline(project: Any, move: Move) -> None:
+    if move.now < project.subscription_closes_at:
+        raise GuardFailed(N_("The subscription is still open."))
+    if project.committed_fen >= project.funding_minimum_fen:
+        raise GuardFailed(N_("The funding minimum was reached."))
+
+
+def tender_closed(project: Any, move: Move) -> None:
+    if move.now < project.tender_closes_at:
+        raise GuardFailed(N_("The tender is still open; bids stay sealed until it closes."))
+
+
+def _valid_bids(project: Any) -> list[Any]:
+    return [bid for bid in project.bids if bid.is_valid]
+
+
+@takes_arguments
+def chosen_bid_valid(project: Any, move: Move) -> None:
+    bid_id = move.args.get("bid_id")
+    if not any(bid.id == bid_id for bid in _valid_bids(project)):
+        raise GuardFailed(N_("Choose a valid bid of this project's tender."))
+
+
+def no_valid_bid(project: Any, move: Move) -> None:
+    if _valid_bids(project):
+        raise GuardFailed(N_("The tender has valid bids; award one of them."))
+
+
+def not_reopened_before(project: Any, move: Move) -> None:
+    if project.tender_reopened:
+        raise GuardFailed(N_("The tender has already been re-opened once."))
+
+
+def reopened_before(project: Any, move: Move) -> None:
+    if not project.tender_reopened:
+        raise GuardFailed(N_("The tender may still be re-opened once."))
+
+
+@takes_arguments
+def new_deadline_ahead(project: Any, move: Move) -> None:
+    deadline = move.args.get("tender_closes_at")
+    if not isinstance(deadline, datetime) or deadline <= move.now:
+        raise GuardFailed(N_("The new tender deadline must be in the future."))
+
+
+def milestones_accepted(project: Any, move: Move) -> None:
+    if not project.milestones or any(m.status != "accepted" for m in project.milestones):
+        raise GuardFailed(N_("Every milestone must be accepted first."))
+
+
+def _score(project: Any) -> Any:
+    score = project.evaluation_score()
+    if score is None:
+        raise GuardFailed(N_("No evaluation has been submitted for this round."))
+    return score
+
+
+def score_passes(project: Any, move: Move) -> None:
+    score = _score(project)
+    if score < move.pass_mark:
+        raise GuardFailed(N_("The score %(score)s is below the pass mark %(mark)s."),
+                          score=score, mark=move.pass_mark)
+
+
+def score_fails(project: Any, move: Move) -> None:
+    score = _score(project)
+    if score >= move.pass_mark:
+        raise GuardFailed(N_("The score %(score)s passes; close the project out."), score=score)
+
+
+def first_failure(project: Any, move: Move) -> None:
+    if project.rectifications:
+        raise GuardFailed(N_("The project was already sent back for rectification once."))
+
+
+def failed_after_rectification(project: Any, move: Move) -> None:
+    if not project.rectifications:
+        raise GuardFailed(N_("A first failing score returns the project for rectification."))
+
+
+@takes_arguments
+def reason_given(project: Any, move: Move) -> None:
+    if not (move.reason or "").strip():
+        raise GuardFailed(N_("Give a reason."))
+
+
+# --- effects: change the project's object graph; the service flushes and commits ------------
+
+
+def mark_submitted(project: Any, move: Move) -> None:
+    project.review = "submitted"
+    project.review_reason = None
+
+
+def record_rejection(project: Any, move: Move) -> None:
+    project.review = "rejected"
+    project.review_reason = move.reason
+
+
+def announce(project: Any, move: Move) -> None:
+    project.review = "approved"
+    project.published_at = move.now
+
+
+def collect_commitments(project: Any, move: Move) -> None:
+    move.details["collected_fen"] = project.collect_commitments(move.now)
+
+
+def release_commitments(project: Any, move: Move) -> None:
+    move.details["released_fen"] = project.release_commitments(move.now)
+
+
+def award_bid(project: Any, move: Move) -> None:
+    award = project.award_to(move.args["bid_id"], move.now)
+    move.details.update(bid_id=award.bid_id, organization_id=award.organization_id,
+                        amount_fen=award.amount_fen)
+
+
+def reopen(project: Any, move: Move) -> None:
+    move.details["previous_deadline"] = project.tender_closes_at.isoformat()
+    project.tender_closes_at = move.args["tender_closes_at"]
+    project.tender_reopened = True
+
+
+def send_back_for_rectification(project: Any, move: Move) -> None:
+    project.rectifications += 1
+    project.add_milestone(N_("Rectification"), move.now.date() + timedelta(RECTIFICATION_DAYS))
+
+
+def close(project: Any, move: Move) -> None:
+    project.closed_at = move.now
+    if move.trigger in ("cancel", "abandon_tender"):
+        project.cancel_reason = move.reason
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the lifecycle: ``at`` names the project date on which the clock fires it."""
+
+    trigger: str
+    source: State | tuple[State, ...]
+    dest: State | None  # None: the project stays where it is (a step inside the stage)
+    guards: tuple[Guard, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    at: str | None = None
+
+    @property
+    def sources(self) -> tuple[State, ...]:
+        return self.source if isinstance(self.source, tuple) else (self.source,)
+
+
+P, PUB, SUB, T = State.PACKAGING, State.PUBLICATION, State.SUBSCRIPTION, State.TENDERING
+IMP, EVA = State.IMPLEMENTATION, State.EVALUATION
+BUNDLE_READY = (has_items, budget_matches_items, funding_in_range, dates_in_order,
+                station_approved)
+
+RULES: tuple[Rule, ...] = (
+    Rule("submit", P, None, (not_under_review, *BUNDLE_READY), (mark_submitted,)),
+    Rule("reject", P, None, (under_review, reason_given), (record_rejection,)),
+    Rule("publish", P, PUB, (under_review, *BUNDLE_READY), (announce,)),
+    Rule("open_subscription", PUB, SUB, (subscription_window_open,),
+         at="subscription_opens_at"),
+    Rule("close_subscription", SUB, T, (funded,), (collect_commitments,),
+         at="subscription_closes_at"),
+    Rule("fail_funding", SUB, State.UNFUNDED, (below_minimum_at_deadline,),
+         (release_commitments, close), at="subscription_closes_at"),
+    Rule("award", T, IMP, (tender_closed, chosen_bid_valid), (award_bid,)),
+    Rule("reopen_tender", T, None, (tender_closed, no_valid_bid, not_reopened_before,
+                                    new_deadline_ahead), (reopen,)),
+    Rule("abandon_tender", T, State.CANCELLED, (tender_closed, no_valid_bid, reopened_before),
+         (release_commitments, close), at="tender_closes_at"),
+    Rule("submit_for_evaluation", IMP, EVA, (milestones_accepted,)),
+    Rule("close_out", EVA, State.COMPLETED, (score_passes,), (close,)),
+    Rule("return_for_rectification", EVA, IMP, (score_fails, first_failure),
+         (send_back_for_rectification,)),
+    Rule("terminate", EVA, State.TERMINATED, (score_fails, failed_after_rectification), (close,)),
+    Rule("cancel", (P, PUB, SUB, T), State.CANCELLED, (reason_given,),
+         (release_commitments, close)),
+)
+TRIGGERS = tuple(dict.fromkeys(rule.trigger for rule in RULES))
+
+
+# --- running the table with ``transitions`` ----------------------------------------------------
+
+
+class _Flow:
+    """The machine's model for one move: reads and writes the project's ``state`` column."""
+
+    def __init__(self, project: Any) -> None:
+        self.project = project
+
+    @property
+    def state(self) -> str:
+        return str(self.project.state)
+
+    @state.setter
+    def state(self, value: str) -> None:
+        self.project.state = State(value)
+
+
+def _call(step: Guard, name: str) -> Callable[[EventData], bool]:
+    def run(event: EventData) -> bool:
+        try:
+            step(event.model.project, event.kwargs["move"])
+        except GuardFailed as refused:
+            refused.guard = name
+            raise
+        return True
+
+    run.__name__ = name
+    return run
+
+
+def _machine_spec(rule: Rule) -> dict[str, Any]:
+    return {
+        "trigger": rule.trigger,
+        "source": [s.value for s in rule.sources],
+        "dest": rule.dest.value if rule.dest else None,
+        "conditions": [_call(g, g.__name__) for g in rule.guards],
+        "after": [_call(e, e.__name__) for e in rule.effects],
+    }
+
+
+MACHINE = Machine(
+    model=None,
+    states=[s.value for s in State],
+    transitions=[_machine_spec(rule) for rule in RULES],
+    initial=State.PACKAGING.value,
+    auto_transitions=False,
+    send_event=True,
+)
+
+
+def rules_from(state: State) -> list[Rule]:
+    return [rule for rule in RULES if state in rule.sources]
+
+
+def fire(project: Any, move: Move) -> None:
+    """Make the move on the project or raise ``MoveRefused`` saying why not."""
+    state = State(project.state)
+    if move.trigger not in TRIGGERS:
+        refused = MoveRefused(N_("Unknown move “%(trigger)s”."), trigger=move.trigger)
+    elif not any(r.trigger == move.trigger for r in rules_from(state)):
+        refused = MoveRefused(
+            N_("“%(trigger)s” is not possible while the project is in %(state)s."),
+            trigger=move.trigger, state=state.value)
+    else:
+        try:
+            MACHINE.events[move.trigger].trigger(_Flow(project), move=move)
+            return
+        except GuardFailed as failed:
+            refused = failed
+    refused.trigger, refused.state = move.trigger, state.value
+    raise refused
+
+
+def possible_moves(project: Any, now: datetime, pass_mark: int = DEFAULT_PASS_MARK) -> list[str]:
+    """Triggers whose guards pass now, leaving out checks of arguments the caller will give."""
+    possible = []
+    for rule in rules_from(State(project.state)):
+        move = Move(rule.trigger, actor="", now=now, pass_mark=pass_mark)
+        try:
+            for guard in rule.guards:
+                if not getattr(guard, "takes_arguments", False):
+                    guard(project, move)
+        except GuardFailed:
+            continue
+        possible.append(rule.trigger)
+    return list(dict.fromkeys(possible))
+
+
+def timed_rules(state: State) -> Iterable[Rule]:
+    return (rule for rule in rules_from(state) if rule.at)
+
+
+def next_check_at(project: Any, now: datetime) -> datetime | None:
+    """The earliest future deadline on which the clock may move the project, if any."""
+    times = [getattr(project, rule.at) for rule in timed_rules(State(project.state))]
+    upcoming = [t for t in times if t is not None and t > now]
+    return min(upcoming, default=None)
+
+
+def diagram(fmt: str = "mermaid") -> str:
+    """The machine drawn from the same table, as Mermaid or Graphviz DOT text."""
+    edges = [(src.value, (rule.dest or src).value, rule.trigger)
+             for rule in RULES for src in rule.sources]
+    if fmt == "dot":
+        lines = ["digraph lifecycle {", "  rankdir=LR;"]
+        lines += [f'  {s} [shape={"doublecircle" if s in ENDS else "circle"}];' for s in State]
+        lines += [f'  {a} -> {b} [label="{t}"];' for a, b, t in edges]
+        return "\n".join([*lines, "}"]) + "\n"
+    if fmt != "mermaid":
+        raise ValueError(f"unknown diagram format {fmt!r}: use mermaid or dot")
+    lines = ["stateDiagram-v2", f"  [*] --> {State.PACKAGING.value}"]
+    lines += [f"  {a} --> {b}: {t}" for a, b, t in edges]
+    lines += [f"  {s.value} --> [*]" for s in State if s in ENDS]
+    return "\n".join(lines) + "\n"

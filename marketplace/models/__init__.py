@@ -1,0 +1,45 @@
+"""All models, imported once so Alembic and the app see the whole schema."""
+
+from marketplace.models.accounts import Account, Organization, OrgStatus, Role
+from marketplace.models.audit import AuditEvent
+from marketplace.models.catalog import (
+    BeneficiaryGroup,
+    Indicator,
+    IndicatorSet,
+    ServiceArea,
+    ServiceType,
+)
+from marketplace.models.delivery import Milestone, MilestoneStatus, ProgressReport
+from marketplace.models.evaluation import Evaluation, IndicatorScore
+from marketplace.models.funding import Commitment, Subscription
+from marketplace.models.projects import BundleItem, Project, Review
+from marketplace.models.stations import Station, StationStatus
+from marketplace.models.tender import Award, Bid, BidStatus
+
+__all__ = [
+    "Account",
+    "AuditEvent",
+    "Award",
+    "BeneficiaryGroup",
+    "Bid",
+    "BidStatus",
+    "BundleItem",
+    "Commitment",
+    "Evaluation",
+    "Indicator",
+    "IndicatorScore",
+    "IndicatorSet",
+    "Milestone",
+    "MilestoneStatus",
+    "OrgStatus",
+    "Organization",
+    "ProgressReport",
+    "Project",
+    "Review",
+    "Role",
+    "ServiceArea",
+    "ServiceType",
+    "Station",
+    "StationStatus",
+    "Subscription",
+]

@@ -1,0 +1,45 @@
+"""Subscriptions: an enterprise's commitment of money to a project (认购)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.clock import utcnow
+from marketplace.extensions import db
+from marketplace.models.accounts import Organization, enum_column
+
+if TYPE_CHECKING:
+    from marketplace.models.projects import Project
+
+
+class Commitment(enum.StrEnum):
+    COMMITTED = "committed"  # promised while the project is in subscription
+    COLLECTED = "collected"  # taken into the project's escrow when it goes to tendering
+    RELEASED = "released"  # handed back: the project ended unfunded or was cancelled
+
+
+class Subscription(db.Model):
+    __tablename__ = "subscriptions"
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[Commitment] = mapped_column(
+        enum_column(Commitment), default=Commitment.COMMITTED
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    settled_at: Mapped[datetime | None]
+
+    project: Mapped[Project] = relationship(back_populates="subscriptions")
+    enterprise: Mapped[Organization] = relationship()
+
+    @property
+    def is_live(self) -> bool:
+        return self.status is not Commitment.RELEASED

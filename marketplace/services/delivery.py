@@ -1,0 +1,71 @@
+"""Implementation: the organization reports on milestones, the community accepts them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from marketplace.clock import utcnow
+from marketplace.extensions import db
+from marketplace.lifecycle import State
+from marketplace.models import Account, Milestone, MilestoneStatus, ProgressReport, Role
+from marketplace.services.access import owns_station, require
+from marketplace.services.errors import Conflict, Forbidden, Invalid, NotFound
+from marketplace.services.moves import atomic, lock_project, record
+
+
+def _milestone(project_id: int, milestone_id: int) -> tuple[object, Milestone]:
+    project = lock_project(project_id)
+    if project.state is not State.IMPLEMENTATION:
+        raise Conflict("The project is not in implementation.")
+    milestone = next((m for m in project.milestones if m.id == milestone_id), None)
+    if milestone is None:
+        raise NotFound("No milestone %(id)s in this project.", id=milestone_id)
+    return project, milestone
+
+
+def report_progress(project_id: int, milestone_id: int, *, actor: Account, body: str,
+                    people_served: int = 0, now: datetime | None = None) -> ProgressReport:
+    """The awarded organization reports a milestone done, for the community to accept."""
+    now = now or utcnow()
+    require(actor, Role.SOCIAL_ORG)
+    with atomic():
+        project, milestone = _milestone(project_id, milestone_id)
+        if project.award.organization_id != actor.organization_id:
+            raise Forbidden("Only the awarded organization reports on this project.")
+        if not body.strip():
+            raise Invalid("Describe the progress.", field="body")
+        if people_served < 0:
+            raise Invalid("People served cannot be negative.", field="people_served")
+        if milestone.status is MilestoneStatus.ACCEPTED:
+            raise Conflict("This milestone is already accepted.")
+        report = ProgressReport(project=project, milestone=milestone, body=body,
+                                people_served=people_served, submitted_at=now)
+        db.session.add(report)
+        milestone.status = MilestoneStatus.REPORTED
+        record(project, actor, "report", now=now, from_state=project.state.value,
+               to_state=project.state.value, details={"milestone": milestone.sequence})
+    return report
+
+
+def review_milestone(project_id: int, milestone_id: int, *, actor: Account, accept: bool,
+                     comment: str = "", now: datetime | None = None) -> Milestone:
+    """The community accepts a reported milestone or sends it back with a comment."""
+    now = now or utcnow()
+    require(actor, Role.COMMUNITY)
+    with atomic():
+        project, milestone = _milestone(project_id, milestone_id)
+        if not owns_station(actor, project):
+            raise Forbidden("Only the station's own community may accept its milestones.")
+        if milestone.status is not MilestoneStatus.REPORTED:
+            raise Conflict("Only a reported milestone can be reviewed.")
+        if not accept and not comment.strip():
+            raise Invalid("Say what must be done again.", field="comment")
+        milestone.status = MilestoneStatus.ACCEPTED if accept else MilestoneStatus.RETURNED
+        milestone.accepted_at = now if accept else None
+        if accept:
+            project.people_served += sum(r.people_served for r in project.progress_reports
+                                         if r.milestone_id == milestone.id)
+        record(project, actor, "accept_milestone" if accept else "return_milestone", now=now,
+               from_state=project.state.value, to_state=project.state.value,
+               reason=comment or None, details={"milestone": milestone.sequence})
+    return milestone

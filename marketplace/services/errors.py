@@ -1,0 +1,36 @@
+"""Errors a service raises for the caller to show: a code, a message and an HTTP status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, template: str, *, field: str | None = None, **params: Any) -> None:
+        self.template = template
+        self.params = params
+        self.field = field  # the form field the message belongs next to, if any
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params if self.params else self.template
+
+
+class Invalid(ServiceError):
+    status, code = 400, "invalid"
+
+
+class Forbidden(ServiceError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(ServiceError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ServiceError):
+    status, code = 409, "conflict"

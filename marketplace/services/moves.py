@@ -1,0 +1,98 @@
+"""Firing lifecycle moves: lock the project, move it, record the audit event, commit once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm.exc import StaleDataError
+
+from marketplace import lifecycle
+from marketplace.clock import utcnow
+from marketplace.extensions import db
+from marketplace.lifecycle import Move
+from marketplace.models import Account, AuditEvent, Project
+from marketplace.services.access import may_move
+from marketplace.services.errors import Conflict, NotFound
+
+Actor = Account | str  # an account, or a system actor such as "scheduler"
+CHANGED_MEANWHILE = "Someone else changed this project at the same time; reload and try again."
+
+
+def actor_label(actor: Actor) -> str:
+    return actor.label if isinstance(actor, Account) else actor
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """One unit of work: commit on success; on any error roll everything back and re-raise."""
+    try:
+        yield
+        db.session.commit()
+    except StaleDataError as stale:
+        db.session.rollback()
+        raise Conflict(CHANGED_MEANWHILE) from stale
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def lock_project(project_id: int) -> Project:
+    """Load the project with a row lock (PostgreSQL), fresh from the database."""
+    project = db.session.execute(
+        db.select(Project)
+        .where(Project.id == project_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if project is None:
+        raise NotFound("No project %(id)s.", id=project_id)
+    return project
+
+
+def record(project: Project | None, actor: Actor, trigger: str, *, now: datetime,
+           from_state: str | None = None, to_state: str | None = None,
+           reason: str | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
+    """Add an audit event to the current unit of work."""
+    event = AuditEvent(
+        project=project,
+        actor=actor_label(actor),
+        actor_account_id=actor.id if isinstance(actor, Account) else None,
+        at=now, trigger=trigger, from_state=from_state, to_state=to_state,
+        reason=reason, details=details or {},
+    )
+    db.session.add(event)
+    return event
+
+
+def apply(project: Project, trigger: str, *, actor: Actor, now: datetime,
+          reason: str | None = None, **args: Any) -> AuditEvent:
+    """Make one move inside the caller's unit of work (the project must be locked)."""
+    move = Move(trigger, actor=actor_label(actor), now=now, reason=reason, args=args,
+                pass_mark=current_app.config["EVALUATION_PASS_MARK"])
+    before = project.state
+    lifecycle.fire(project, move)
+    project.next_check_at = lifecycle.next_check_at(project, now)
+    return record(project, actor, trigger, now=now, from_state=before.value,
+                  to_state=project.state.value, reason=reason, details=move.details)
+
+
+def move(project_id: int, trigger: str, *, actor: Actor, now: datetime | None = None,
+         reason: str | None = None, expected_version: int | None = None,
+         **args: Any) -> Project:
+    """Fire one lifecycle move as its own transaction.
+
+    ``expected_version`` is the version the user saw: if the project changed since, the move
+    is refused as a conflict rather than applied to a state the user did not see.
+    """
+    with atomic():
+        project = lock_project(project_id)
+        if expected_version is not None and project.version != expected_version:
+            raise Conflict(CHANGED_MEANWHILE)
+        if isinstance(actor, Account):
+            may_move(actor, project, trigger)
+        apply(project, trigger, actor=actor, now=now or utcnow(), reason=reason, **args)
+    return project

@@ -1,0 +1,1 @@
+"""The clock: a separate process that moves projects when their deadlines come."""
