@@ -16,6 +16,7 @@ from marketplace.extensions import db
 from marketplace.lifecycle import Move
 from marketplace.models import Account, AuditEvent, Project
 from marketplace.services.access import may_move
+from marketplace.services.audit import seal
 from marketplace.services.errors import Conflict, NotFound
 
 Actor = Account | str  # an account, or a system actor such as "scheduler"
@@ -56,7 +57,7 @@ def lock_project(project_id: int) -> Project:
 def record(project: Project | None, actor: Actor, trigger: str, *, now: datetime,
            from_state: str | None = None, to_state: str | None = None,
            reason: str | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
-    """Add an audit event to the current unit of work."""
+    """Add an audit event to the current unit of work, sealed onto the audit chain."""
     event = AuditEvent(
         project=project,
         actor=actor_label(actor),
@@ -64,7 +65,7 @@ def record(project: Project | None, actor: Actor, trigger: str, *, now: datetime
         at=now, trigger=trigger, from_state=from_state, to_state=to_state,
         reason=reason, details=details or {},
     )
-    db.session.add(event)
+    seal(event)
     return event
 
 
