@@ -59,8 +59,9 @@ def bootstrap() -> None:
 
 
 def register(app: Flask) -> None:
-    from marketplace.records_cli import audit_cli
+    from marketplace.records_cli import audit_cli, export_cli
     from scheduler.cli import scheduler_cli
 
-    for command in (catalog_cli, demo_cli, lifecycle_cli, bootstrap, scheduler_cli, audit_cli):
+    for command in (catalog_cli, demo_cli, lifecycle_cli, bootstrap, scheduler_cli, audit_cli,
+                    export_cli):
         app.cli.add_command(command)
