@@ -59,7 +59,8 @@ def bootstrap() -> None:
 
 
 def register(app: Flask) -> None:
+    from marketplace.ledger_cli import ledger_cli
     from scheduler.cli import scheduler_cli
 
-    for command in (catalog_cli, demo_cli, lifecycle_cli, bootstrap, scheduler_cli):
+    for command in (catalog_cli, demo_cli, lifecycle_cli, bootstrap, scheduler_cli, ledger_cli):
         app.cli.add_command(command)
