@@ -59,9 +59,10 @@ def bootstrap() -> None:
 
 
 def register(app: Flask) -> None:
+    from marketplace.ledger_cli import ledger_cli
     from marketplace.records_cli import audit_cli, export_cli
     from scheduler.cli import scheduler_cli
 
     for command in (catalog_cli, demo_cli, lifecycle_cli, bootstrap, scheduler_cli, audit_cli,
-                    export_cli):
+                    export_cli, ledger_cli):
         app.cli.add_command(command)

@@ -12,12 +12,19 @@ from marketplace.models.catalog import (
 from marketplace.models.delivery import Milestone, MilestoneStatus, ProgressReport
 from marketplace.models.evaluation import Evaluation, IndicatorScore
 from marketplace.models.funding import Commitment, Subscription
+from marketplace.models.ledger import (
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+)
 from marketplace.models.projects import BundleItem, Project, Review
 from marketplace.models.stations import Station, StationStatus
 from marketplace.models.tender import Award, Bid, BidStatus
 
 __all__ = [
     "Account",
+    "AccountKind",
     "AuditEvent",
     "Award",
     "BeneficiaryGroup",
@@ -29,6 +36,9 @@ __all__ = [
     "Indicator",
     "IndicatorScore",
     "IndicatorSet",
+    "LedgerAccount",
+    "LedgerEntry",
+    "LedgerTransaction",
     "Milestone",
     "MilestoneStatus",
     "OrgStatus",

@@ -8,6 +8,7 @@ from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, Milestone, MilestoneStatus, ProgressReport, Role
+from marketplace.services import money
 from marketplace.services.access import owns_station, require
 from marketplace.services.errors import Conflict, Forbidden, Invalid, NotFound
 from marketplace.services.moves import atomic, lock_project, record
@@ -63,6 +64,7 @@ def review_milestone(project_id: int, milestone_id: int, *, actor: Account, acce
         milestone.status = MilestoneStatus.ACCEPTED if accept else MilestoneStatus.RETURNED
         milestone.accepted_at = now if accept else None
         if accept:
+            money.pay_tranche(project, milestone, now=now)
             project.people_served += sum(r.people_served for r in project.progress_reports
                                          if r.milestone_id == milestone.id)
         record(project, actor, "accept_milestone" if accept else "return_milestone", now=now,

@@ -8,6 +8,7 @@ from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, Project, Role, Subscription
+from marketplace.services import money
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, Invalid
 from marketplace.services.moves import apply, atomic, lock_project, record
@@ -33,6 +34,8 @@ def subscribe(project_id: int, amount_fen: int, *, actor: Account,
         subscription = Subscription(project=project, enterprise_id=actor.organization_id,
                                     amount_fen=amount_fen, created_at=now)
         db.session.add(subscription)
+        db.session.flush()
+        money.commit(subscription, now=now)
         project.committed_fen += amount_fen
         record(project, actor, "subscribe", now=now, from_state=project.state.value,
                to_state=project.state.value, details={"amount_fen": amount_fen})

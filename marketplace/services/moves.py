@@ -15,6 +15,7 @@ from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.lifecycle import Move
 from marketplace.models import Account, AuditEvent, Project
+from marketplace.services import money
 from marketplace.services.access import may_move
 from marketplace.services.audit import seal
 from marketplace.services.errors import Conflict, NotFound
@@ -74,8 +75,9 @@ def apply(project: Project, trigger: str, *, actor: Actor, now: datetime,
     """Make one move inside the caller's unit of work (the project must be locked)."""
     move = Move(trigger, actor=actor_label(actor), now=now, reason=reason, args=args,
                 pass_mark=current_app.config["EVALUATION_PASS_MARK"])
-    before = project.state
+    before, held = project.state, money.snapshot(project)
     lifecycle.fire(project, move)
+    money.settle(project, held, before, trigger, now=now)
     project.next_check_at = lifecycle.next_check_at(project, now)
     return record(project, actor, trigger, now=now, from_state=before.value,
                   to_state=project.state.value, reason=reason, details=move.details)

@@ -1,0 +1,154 @@
+"""Posting to the ledger and reading balances: the only way money moves in the product.
+
+``post`` adds one balanced transaction to the caller's unit of work; the service that caused it
+commits once, so the money moves together with the project change or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from marketplace.extensions import db
+from marketplace.models import (
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Organization,
+    Project,
+    Role,
+)
+from marketplace.models.ledger import HOLDING_KINDS
+from marketplace.services.errors import Conflict, Invalid
+
+# The development fund's five sources and three uses (policy, "建设发展基金").
+FUND_SOURCES = {
+    "fund:source:fiscal": "Municipal and county fiscal special funds",
+    "fund:source:lottery": "Welfare-lottery public-welfare funds",
+    "fund:source:charity_federation": "Charity federations' annual budgets",
+    "fund:source:sponsorship": "Enterprises' directed sponsorship",
+    "fund:source:donations": "Public donations",
+}
+FUND_USES = {
+    "fund:use:station_startup": "Station start-up costs",
+    "fund:use:venture_investment": "Venture-philanthropy project investment",
+    "fund:use:evaluation_awards": "Evaluation awards",
+}
+
+Line = tuple[LedgerAccount, int]
+
+
+@dataclass(frozen=True)
+class Cause:
+    """What made the money move: the trigger and the rows it concerns."""
+
+    trigger: str
+    project_id: int | None = None
+    subscription_id: int | None = None
+    milestone_id: int | None = None
+
+
+def _account(code: str, name: str, kind: AccountKind, *, project_id: int | None = None,
+             organization_id: int | None = None) -> LedgerAccount:
+    """The account with this code, opened on first use."""
+    account = db.session.execute(
+        db.select(LedgerAccount).where(LedgerAccount.code == code)).scalar_one_or_none()
+    if account is None:
+        account = LedgerAccount(code=code, name=name, kind=kind, project_id=project_id,
+                                organization_id=organization_id)
+        db.session.add(account)
+        db.session.flush()
+    return account
+
+
+def fund_account(code: str) -> LedgerAccount:
+    names = {**FUND_SOURCES, **FUND_USES}
+    if code not in names:
+        raise Invalid("No fund account %(code)s.", code=code)
+    kind = AccountKind.FUND_SOURCE if code in FUND_SOURCES else AccountKind.FUND_USE
+    return _account(code, names[code], kind)
+
+
+def open_fund_accounts() -> list[LedgerAccount]:
+    return [fund_account(code) for code in (*FUND_SOURCES, *FUND_USES)]
+
+
+def commitments_account(project: Project) -> LedgerAccount:
+    return _account(f"project:{project.id}:commitments", f"Commitments held for {project.title}",
+                    AccountKind.COMMITMENT, project_id=project.id)
+
+
+def escrow_account(project: Project) -> LedgerAccount:
+    return _account(f"project:{project.id}:escrow", f"Escrow of {project.title}",
+                    AccountKind.ESCROW, project_id=project.id)
+
+
+def organization_account(organization: Organization) -> LedgerAccount:
+    """An enterprise's or a social organization's balance."""
+    kinds = {Role.ENTERPRISE: AccountKind.ENTERPRISE, Role.SOCIAL_ORG: AccountKind.SOCIAL_ORG}
+    if organization.role not in kinds:
+        raise Invalid("Only enterprises and social organizations hold a balance.")
+    return _account(f"org:{organization.id}", organization.name, kinds[organization.role],
+                    organization_id=organization.id)
+
+
+def balance(account: LedgerAccount) -> int:
+    """What the account holds: the sum of its entries (PostgreSQL sums BIGINT as NUMERIC)."""
+    db.session.flush()
+    return int(db.session.execute(
+        db.select(db.func.coalesce(db.func.sum(LedgerEntry.amount_fen), 0))
+        .where(LedgerEntry.account_id == account.id)).scalar_one())
+
+
+def post(reason: str, lines: Sequence[Line], cause: Cause, *, now: datetime,
+         reverses: LedgerTransaction | None = None) -> LedgerTransaction:
+    """Add one balanced transaction; refuse it, changing nothing, if it does not balance.
+
+    Lines on the same account are merged and zero lines dropped. An account that holds other
+    people's money (commitments, escrow) may never be overdrawn.
+    """
+    merged: dict[int, int] = {}
+    accounts: dict[int, LedgerAccount] = {}
+    for account, amount in lines:
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            raise Invalid("Ledger amounts are whole fen.")
+        merged[account.id] = merged.get(account.id, 0) + amount
+        accounts[account.id] = account
+    merged = {key: amount for key, amount in merged.items() if amount}
+    if sum(merged.values()) != 0:
+        raise Invalid("The posting does not balance: it is off by %(off)s fen.",
+                      off=sum(merged.values()))
+    if not merged:
+        raise Invalid("The posting moves no money.")
+    for key, amount in merged.items():
+        account = accounts[key]
+        if account.kind in HOLDING_KINDS and amount < 0 and balance(account) + amount < 0:
+            raise Conflict("%(account)s holds %(held)s fen, less than the %(amount)s fen "
+                           "to take from it.", account=account.code, held=balance(account),
+                           amount=-amount)
+    transaction = LedgerTransaction(
+        reason=reason, trigger=cause.trigger, project_id=cause.project_id,
+        subscription_id=cause.subscription_id, milestone_id=cause.milestone_id, created_at=now,
+        reverses_id=reverses.id if reverses else None,
+        entries=[LedgerEntry(account=accounts[key], amount_fen=amount)
+                 for key, amount in merged.items()])
+    db.session.add(transaction)
+    db.session.flush()
+    return transaction
+
+
+def reverse(original: LedgerTransaction, reason: str, *, now: datetime) -> LedgerTransaction:
+    """The correction of a posting: the same entries with opposite signs."""
+    return post(reason, [(e.account, -e.amount_fen) for e in original.entries],
+                Cause(f"reverse:{original.trigger}", original.project_id,
+                      original.subscription_id, original.milestone_id), now=now,
+                reverses=original)
+
+
+def transactions_of(project: Project) -> Iterable[LedgerTransaction]:
+    """A project's money trail, oldest first."""
+    return db.session.execute(
+        db.select(LedgerTransaction).where(LedgerTransaction.project_id == project.id)
+        .order_by(LedgerTransaction.id)).scalars()

@@ -1,0 +1,56 @@
+"""Checking the ledger against itself and against the subscriptions it accounts for.
+
+Balances are not stored, so "a balance equals the sum of its entries" holds by construction;
+what can go wrong is a row changed behind the product's back (raw SQL, a bad restore). These
+checks find that: an unbalanced transaction, an overdrawn holding account, or a project whose
+commitments account disagrees with its live commitments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from marketplace.extensions import db
+from marketplace.models import (
+    Commitment,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Subscription,
+)
+from marketplace.models.ledger import HOLDING_KINDS, AccountKind
+
+
+def discrepancies() -> Iterator[str]:
+    """Every problem found, most fundamental first; an empty iterator means the ledger is sound."""
+    total = db.func.sum(LedgerEntry.amount_fen)
+    count = db.func.count(LedgerEntry.id)
+    unbalanced = db.session.execute(
+        db.select(LedgerTransaction.id, db.func.coalesce(total, 0), count)
+        .outerjoin(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+        .group_by(LedgerTransaction.id)
+        .having(db.or_(db.func.coalesce(total, 0) != 0, count < 2))
+        .order_by(LedgerTransaction.id))
+    for tx_id, off, entries in unbalanced:
+        off = int(off)
+        yield (f"transaction {tx_id} does not balance: its {entries} entries sum to {off} fen"
+               if off else f"transaction {tx_id} has {entries} entries; it needs at least two")
+    balances = db.session.execute(
+        db.select(LedgerAccount, db.func.coalesce(total, 0))
+        .outerjoin(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        .group_by(LedgerAccount.id).order_by(LedgerAccount.id)).all()
+    balances = [(account, int(held)) for account, held in balances]
+    for account, held in balances:
+        if account.kind in HOLDING_KINDS and held < 0:
+            yield f"account {account.code} is overdrawn: {held} fen"
+    committed = {project_id: int(fen) for project_id, fen in db.session.execute(
+        db.select(Subscription.project_id, db.func.sum(Subscription.amount_fen))
+        .where(Subscription.status == Commitment.COMMITTED)
+        .group_by(Subscription.project_id))}
+    held_for = {account.project_id: held for account, held in balances
+                if account.kind is AccountKind.COMMITMENT}
+    for project_id in sorted(set(committed) | set(held_for)):
+        if committed.get(project_id, 0) != held_for.get(project_id, 0):
+            yield (f"project {project_id}: commitments account holds "
+                   f"{held_for.get(project_id, 0)} fen but live commitments total "
+                   f"{committed.get(project_id, 0)} fen")

@@ -1,0 +1,136 @@
+"""Where the lifecycle's money goes: commitments, escrow, tranches and refunds on the ledger.
+
+The lifecycle and the models only change statuses; this module posts the matching ledger
+transactions inside the same unit of work. ``settle`` is the one place that reads what a move
+did to the subscriptions and the project, and moves the money to match:
+
+- subscribing: the enterprise → the project's commitments account;
+- collecting (subscription → tendering): commitments → the project's escrow;
+- releasing (unfunded, cancelled): commitments or escrow → back to each enterprise's balance,
+  where it stands as the enterprise's credit;
+- a milestone accepted: escrow → the awarded social organization (``pay_tranche``);
+- termination: what remains in escrow → the subscribers, pro rata (``pro_rata``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from marketplace.lifecycle import State
+from marketplace.models import Commitment, Milestone, MilestoneStatus, Project, Subscription
+from marketplace.services.ledger import (
+    Cause,
+    balance,
+    commitments_account,
+    escrow_account,
+    organization_account,
+    post,
+)
+
+Snapshot = dict[int, Commitment]
+
+
+def pro_rata(total_fen: int, weights: Sequence[int]) -> list[int]:
+    """Split ``total_fen`` in proportion to ``weights``, to the fen, summing exactly to it.
+
+    Largest-remainder rule: everyone first gets the floor of their exact share; the fen left
+    over go one each to the largest fractional remainders, ties to the earlier weight (the
+    earlier subscription).
+    """
+    whole = sum(weights)
+    if total_fen < 0 or any(w < 0 for w in weights) or (total_fen and not whole):
+        raise ValueError("pro_rata needs a non-negative total and weights that are not all 0")
+    if not total_fen:
+        return [0] * len(weights)
+    shares = [total_fen * w // whole for w in weights]
+    remainders = [total_fen * w % whole for w in weights]
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+    for i in order[: total_fen - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def commit(subscription: Subscription, *, now: datetime) -> None:
+    """The enterprise's commitment is held for the project until collection or release."""
+    project = subscription.project
+    post(f"Commitment to {project.title}",
+         [(organization_account(subscription.enterprise), -subscription.amount_fen),
+          (commitments_account(project), subscription.amount_fen)],
+         Cause("subscribe", project.id, subscription.id), now=now)
+
+
+def snapshot(project: Project) -> Snapshot:
+    """The subscriptions' statuses before a move, for ``settle`` to compare with after."""
+    return {s.id: s.status for s in project.subscriptions}
+
+
+def settle(project: Project, before: Snapshot, before_state: State, trigger: str, *,
+           now: datetime) -> None:
+    """Post the money a lifecycle move implies, from what it changed."""
+    collected = [s for s in project.subscriptions
+                 if before.get(s.id) is Commitment.COMMITTED and s.status is Commitment.COLLECTED]
+    if collected:
+        total = sum(s.amount_fen for s in collected)
+        post(f"Commitments collected into the escrow of {project.title}",
+             [(commitments_account(project), -total), (escrow_account(project), total)],
+             Cause(trigger, project.id), now=now)
+    released = [s for s in project.subscriptions
+                if before.get(s.id) in (Commitment.COMMITTED, Commitment.COLLECTED)
+                and s.status is Commitment.RELEASED]
+    if released:
+        lines = []
+        for s in released:
+            held = (commitments_account(project) if before[s.id] is Commitment.COMMITTED
+                    else escrow_account(project))
+            lines += [(held, -s.amount_fen), (organization_account(s.enterprise), s.amount_fen)]
+        post(f"Commitments to {project.title} released to the enterprises' credit", lines,
+             Cause(trigger, project.id), now=now)
+    if project.state is State.TERMINATED and before_state is not State.TERMINATED:
+        refund_escrow(project, trigger, now=now)
+
+
+def refund_escrow(project: Project, trigger: str, *, now: datetime) -> int:
+    """Return what remains in escrow to the subscribers, pro rata to what they paid in."""
+    escrow = escrow_account(project)
+    remaining = balance(escrow)
+    paid_in = [s for s in project.subscriptions if s.status is Commitment.COLLECTED]
+    if not remaining or not paid_in:
+        return 0
+    shares = pro_rata(remaining, [s.amount_fen for s in paid_in])
+    lines = [(escrow, -remaining)]
+    lines += [(organization_account(s.enterprise), share) for s, share in zip(paid_in, shares,
+                                                                                strict=True)]
+    post(f"Escrow of {project.title} returned to its subscribers", lines,
+         Cause(trigger, project.id), now=now)
+    return remaining
+
+
+def tranche_fen(project: Project, milestone: Milestone) -> int:
+    """The milestone's tranche of the award amount.
+
+    Rounding rule: the amount due after each accepted milestone is the floor of the award times
+    the accepted shares' running total (capped at 100%); a tranche is the increase. So the
+    tranches of shares summing to 100% add up exactly to the award amount.
+    """
+    award = project.award.amount_fen
+    accepted = [m for m in project.milestones
+                if m.status is MilestoneStatus.ACCEPTED and m.id != milestone.id]
+    before = min(sum(m.share_pct for m in accepted), 100)
+    after = min(before + milestone.share_pct, 100)
+    return award * after // 100 - award * before // 100
+
+
+def pay_tranche(project: Project, milestone: Milestone, *, now: datetime) -> int:
+    """Pay the accepted milestone's tranche from escrow to the awarded organization.
+
+    Escrow holds what was collected, which may be less than the award when the project was
+    funded between its minimum and its target; the tranche is then capped at what is left.
+    """
+    escrow = escrow_account(project)
+    amount = min(tranche_fen(project, milestone), balance(escrow))
+    if amount > 0:
+        post(f"Tranche for milestone {milestone.sequence} of {project.title}",
+             [(escrow, -amount), (organization_account(project.award.organization), amount)],
+             Cause("accept_milestone", project.id, milestone_id=milestone.id), now=now)
+    return amount
