@@ -15,9 +15,11 @@ from marketplace.models.funding import Commitment, Subscription
 from marketplace.models.projects import BundleItem, Project, Review
 from marketplace.models.stations import Station, StationStatus
 from marketplace.models.tender import Award, Bid, BidStatus
+from marketplace.models.tokens import ApiToken
 
 __all__ = [
     "Account",
+    "ApiToken",
     "AuditEvent",
     "Award",
     "BeneficiaryGroup",
