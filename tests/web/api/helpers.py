@@ -7,7 +7,7 @@ from typing import Any
 from tests.factories import at, services
 
 
-def bundle_body(station_id: int, **overrides: Any) -> dict[str, Any]:
+def bundle_body(station_id: int, /, **overrides: Any) -> dict[str, Any]:
     lines = [{"service_code": s.code, "quantity": 10, "unit_cost_fen": 5_000}
              for s in services(2)]
     budget = sum(line["quantity"] * line["unit_cost_fen"] for line in lines)
