@@ -43,3 +43,11 @@ def test_a_token_expires(client, cast, auth, clock, app) -> None:
     clock.set(2 / 24)
     expired = client.get("/api/v1/projects", headers=headers)
     assert expired.status_code == 401 and "expired" in expired.json["message"]
+
+
+def test_token_lifetime_comes_from_the_environment(monkeypatch, tmp_path) -> None:
+    from marketplace import create_app
+
+    monkeypatch.setenv("MARKETPLACE_API_TOKEN_TTL_HOURS", "3")
+    monkeypatch.setenv("MARKETPLACE_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    assert create_app().config["API_TOKEN_TTL_HOURS"] == 3
