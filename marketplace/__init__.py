@@ -37,10 +37,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
 
     from marketplace import cli, models  # noqa: F401  (models register the schema)
-    from marketplace.web import filters, ocds, public
+    from marketplace.web import api, filters, ocds, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(ocds.bp)
+    api.init_app(app)  # after CSRFProtect is bound: the API exempts itself
     filters.register(app)
     cli.register(app)
     return app

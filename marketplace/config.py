@@ -43,5 +43,6 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "EVALUATION_PASS_MARK": int(os.environ.get("MARKETPLACE_PASS_MARK", "60")),
         # Open Contracting ID prefix: "ocds-" plus a registered code for real publication.
         "OCID_PREFIX": os.environ.get("MARKETPLACE_OCID_PREFIX", "ocds-lovestn"),
+        "API_TOKEN_TTL_HOURS": int(os.environ.get("MARKETPLACE_API_TOKEN_TTL_HOURS", "24")),
         "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("MARKETPLACE_SCHEDULER_INTERVAL", "30")),
     }

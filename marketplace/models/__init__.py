@@ -21,10 +21,12 @@ from marketplace.models.ledger import (
 from marketplace.models.projects import BundleItem, Project, Review
 from marketplace.models.stations import Station, StationStatus
 from marketplace.models.tender import Award, Bid, BidStatus
+from marketplace.models.tokens import ApiToken
 
 __all__ = [
     "Account",
     "AccountKind",
+    "ApiToken",
     "AuditEvent",
     "Award",
     "BeneficiaryGroup",

@@ -1,0 +1,25 @@
+"""Sealed bids: who may read which bids of a tender, and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from marketplace.models import Account, Bid, Project, Role
+from marketplace.services.access import owns_station
+from marketplace.services.errors import Forbidden
+
+
+def tender_closed(project: Project, now: datetime) -> bool:
+    return project.tender_closes_at is not None and now >= project.tender_closes_at
+
+
+def visible_bids(project: Project, actor: Account, now: datetime) -> list[Bid]:
+    """A social organization always sees its own bids; nobody sees another's before the tender
+    closes; afterwards the station's community and the administrator see them all."""
+    if actor.role is Role.SOCIAL_ORG:
+        return [b for b in project.bids if b.organization_id == actor.organization_id]
+    may_open = actor.role is Role.ADMIN or (actor.role is Role.COMMUNITY
+                                            and owns_station(actor, project))
+    if not may_open:
+        raise Forbidden("Only the station's community and the administrator read the bids.")
+    return list(project.bids) if tender_closed(project, now) else []

@@ -1,0 +1,65 @@
+"""The JSON API under /api/v1: one module per resource, every error as JSON.
+
+Views parse the request, call one service and serialize; the services and the lifecycle decide.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from marketplace.lifecycle import MoveRefused
+from marketplace.services.errors import ServiceError
+
+PREFIX = "/api/v1"
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+def error(status: int, code: str, message: str, **extra: object) -> ResponseReturnValue:
+    return jsonify({"error": code, "message": message, **extra}), status
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(refused: ServiceError) -> ResponseReturnValue:
+    extra = {"field": refused.field} if refused.field else {}
+    response, status = error(refused.status, refused.code, refused.message, **extra)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response, status
+
+
+@bp.errorhandler(MoveRefused)
+def _move_refused(refused: MoveRefused) -> ResponseReturnValue:
+    return error(409, "move_refused", refused.message, guard=refused.guard,
+                 trigger=refused.trigger, state=refused.state)
+
+
+def _http_error(failure: HTTPException) -> ResponseReturnValue:
+    """Unknown routes and wrong methods under the API answer in JSON too (app-wide handler,
+    because routing fails before any blueprint is chosen)."""
+    if not request.path.startswith(PREFIX + "/") and request.path != PREFIX:
+        return failure
+    response, status = error(failure.code or 500, (failure.name or "error").lower().replace(
+        " ", "_"), failure.description or "")
+    if failure.code == 405 and failure.valid_methods:  # type: ignore[attr-defined]
+        response.headers["Allow"] = ", ".join(failure.valid_methods)  # type: ignore[attr-defined]
+    return response, status
+
+
+def init_app(app: Flask) -> None:
+    """Register the API; call after CSRFProtect is bound so the API can be exempted."""
+    from marketplace.web.api import (  # noqa: F401  (each module adds its routes to bp)
+        catalog,
+        delivery,
+        openapi,
+        participation,
+        projects,
+        tokens,
+    )
+
+    app.register_blueprint(bp)
+    app.register_error_handler(HTTPException, _http_error)
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:  # bearer tokens, not cookies: the API needs no CSRF token
+        csrf.exempt(bp)

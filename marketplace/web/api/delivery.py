@@ -1,0 +1,61 @@
+"""Implementation and evaluation: milestone reports, their review, evaluators' score sheets."""
+
+from __future__ import annotations
+
+from flask.typing import ResponseReturnValue
+
+from marketplace.services import delivery, evaluations
+from marketplace.services.errors import Invalid
+from marketplace.web.api import bp, serialize
+from marketplace.web.api.common import (
+    body,
+    boolean,
+    integer,
+    iso,
+    now,
+    project_or_404,
+    signed_in,
+    text,
+)
+from marketplace.web.api.visibility import check_visible
+
+
+@bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/reports")
+def report(project_id: int, milestone_id: int) -> ResponseReturnValue:
+    account = signed_in()
+    check_visible(project_or_404(project_id), account)
+    data = body()
+    row = delivery.report_progress(project_id, milestone_id, actor=account,
+                                   body=text(data, "body"),
+                                   people_served=integer(data, "people_served", 0), now=now())
+    return {"id": row.id, "milestone": serialize.milestone(row.milestone), "body": row.body,
+            "people_served": row.people_served, "submitted_at": iso(row.submitted_at)}, 201
+
+
+@bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/review")
+def review(project_id: int, milestone_id: int) -> ResponseReturnValue:
+    account = signed_in()
+    check_visible(project_or_404(project_id), account)
+    data = body()
+    row = delivery.review_milestone(project_id, milestone_id, actor=account,
+                                    accept=boolean(data, "accept"),
+                                    comment=text(data, "comment", ""), now=now())
+    return serialize.milestone(row)
+
+
+@bp.post("/projects/<int:project_id>/evaluations")
+def evaluate(project_id: int) -> ResponseReturnValue:
+    account = signed_in()
+    check_visible(project_or_404(project_id), account)
+    data = body()
+    scores = data.get("scores")
+    if not isinstance(scores, dict) or not all(
+            isinstance(v, int | float | str) and not isinstance(v, bool)
+            for v in scores.values()):
+        raise Invalid("scores must map each indicator code to a number.", field="scores")
+    sheet = evaluations.evaluate(project_id, actor=account, scores=scores,
+                                 comments=text(data, "comments", ""),
+                                 no_conflict=boolean(data, "no_conflict", False), now=now())
+    return {"id": sheet.id, "round": sheet.round, "total_score": str(sheet.total_score),
+            "submitted_at": iso(sheet.submitted_at),
+            "scores": {s.indicator.code: str(s.score) for s in sheet.scores}}, 201

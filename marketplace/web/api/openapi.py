@@ -1,0 +1,135 @@
+"""GET /openapi.json: the API described in OpenAPI 3, written next to the routes it describes.
+
+A test checks that every rule under /api/v1 appears here with its methods.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.typing import ResponseReturnValue
+
+from marketplace.lifecycle import TRIGGERS
+from marketplace.web.api import PREFIX, bp
+
+BEARER = [{"bearer": []}]
+OPTIONAL_BEARER = [{}, {"bearer": []}]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/{name}"}
+
+
+def _body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "properties": properties, "required": required}}}}
+
+
+def _op(summary: str, ok: str, *, security: list[Any] | None = None,
+        body: dict[str, Any] | None = None, errors: tuple[int, ...] = (400, 401, 403, 404, 409),
+        parameters: list[Any] | None = None) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "responses": {ok: {"description": "Done", "content": {"application/json": {}}},
+                      **{str(code): _ref("responses/Error") for code in errors}},
+    }
+    if security is not None:
+        operation["security"] = security
+    if body is not None:
+        operation["requestBody"] = body
+    if parameters:
+        operation["parameters"] = parameters
+    return operation
+
+
+INT = {"type": "integer"}
+FEN = {"type": "integer", "description": "money in fen (1/100 yuan)"}
+STR = {"type": "string"}
+TIME = {"type": "string", "format": "date-time"}
+PROJECT_ID = {"name": "project_id", "in": "path", "required": True, "schema": INT}
+MILESTONE_ID = {"name": "milestone_id", "in": "path", "required": True, "schema": INT}
+TRIGGER = {"name": "trigger", "in": "path", "required": True,
+           "schema": {"type": "string", "enum": [*TRIGGERS, "approve"]}}
+FILTERS = [{"name": n, "in": "query", "schema": s} for n, s in
+           [("state", STR), ("area", STR), ("county", STR), ("group", STR), ("q", STR),
+            ("page", INT), ("per_page", {"type": "integer", "maximum": 100})]]
+
+PATHS: dict[str, dict[str, Any]] = {
+    "/tokens": {"post": _op(
+        "Trade e-mail and password for a bearer token", "201", security=[],
+        body=_body({"email": STR, "password": STR}, ["email", "password"]), errors=(400, 401))},
+    "/catalog": {"get": _op("Service areas, service types, beneficiary groups, indicator sets",
+                            "200", security=[], errors=())},
+    "/projects": {
+        "get": _op("Projects past packaging, plus the caller's own bundles", "200",
+                   security=OPTIONAL_BEARER, parameters=FILTERS, errors=(400, 401)),
+        "post": _op("A community packages a new bundle", "201", security=BEARER, body=_body(
+            {"station_id": INT, "title": STR, "summary": STR, "people_served": INT,
+             "items": {"type": "array", "items": {"type": "object", "properties": {
+                 "service_code": STR, "quantity": INT, "unit_cost_fen": FEN}}},
+             "groups": {"type": "array", "items": STR},
+             "funding_target_fen": FEN, "funding_minimum_fen": FEN,
+             "subscription_opens_at": TIME, "subscription_closes_at": TIME,
+             "tender_closes_at": TIME},
+            ["station_id", "title", "funding_target_fen", "funding_minimum_fen",
+             "subscription_opens_at", "subscription_closes_at", "tender_closes_at"]))},
+    "/projects/{project_id}": {"get": _op(
+        "One project: state, money, dates, items, the caller's allowed moves, version", "200",
+        security=OPTIONAL_BEARER, parameters=[PROJECT_ID], errors=(401, 404))},
+    "/projects/{project_id}/actions/{trigger}": {"post": _op(
+        "Fire a lifecycle move; 409 move_refused names the guard that said no", "200",
+        security=BEARER, parameters=[PROJECT_ID, TRIGGER], body=_body(
+            {"reason": STR, "bid_id": INT, "tender_closes_at": TIME, "expected_version": INT},
+            []))},
+    "/projects/{project_id}/subscriptions": {"post": _op(
+        "An enterprise commits money", "201", security=BEARER, parameters=[PROJECT_ID],
+        body=_body({"amount_fen": FEN}, ["amount_fen"]))},
+    "/projects/{project_id}/bids": {
+        "get": _op("Bids the caller may read: its own, or all once the tender has closed",
+                   "200", security=BEARER, parameters=[PROJECT_ID]),
+        "post": _op("A social organization submits (or replaces) its sealed bid", "201",
+                    security=BEARER, parameters=[PROJECT_ID], body=_body(
+                        {"price_fen": FEN, "delivery_plan": STR, "team": STR,
+                         "milestone_plan": {"type": "array", "items": {
+                             "type": "object", "properties": {
+                                 "title": STR, "due": {"type": "string", "format": "date"},
+                                 "share_pct": INT}}}},
+                        ["price_fen", "delivery_plan"]))},
+    "/projects/{project_id}/milestones/{milestone_id}/reports": {"post": _op(
+        "The awarded organization reports a milestone done", "201", security=BEARER,
+        parameters=[PROJECT_ID, MILESTONE_ID],
+        body=_body({"body": STR, "people_served": INT}, ["body"]))},
+    "/projects/{project_id}/milestones/{milestone_id}/review": {"post": _op(
+        "The community accepts a reported milestone or sends it back", "200",
+        security=BEARER, parameters=[PROJECT_ID, MILESTONE_ID],
+        body=_body({"accept": {"type": "boolean"}, "comment": STR}, ["accept"]))},
+    "/projects/{project_id}/evaluations": {"post": _op(
+        "An evaluator scores the project against its indicator set", "201", security=BEARER,
+        parameters=[PROJECT_ID], body=_body(
+            {"scores": {"type": "object", "additionalProperties": {"type": "number"}},
+             "comments": STR, "no_conflict": {"type": "boolean"}}, ["scores", "no_conflict"]))},
+    "/projects/{project_id}/events": {"get": _op(
+        "The project's audit trail", "200", security=OPTIONAL_BEARER, parameters=[PROJECT_ID],
+        errors=(401, 404))},
+    "/openapi.json": {"get": _op("This document", "200", security=[], errors=())},
+}
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "Love Station marketplace API", "version": "1"},
+    "servers": [{"url": PREFIX}],
+    "paths": PATHS,
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {"Error": {"type": "object", "required": ["error", "message"], "properties": {
+            "error": STR, "message": STR, "field": STR,
+            "guard": {"type": "string", "description": "the lifecycle rule that refused"}}}},
+        "responses": {"Error": {"description": "An error", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Error"}}}}},
+    },
+}
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    return DOCUMENT

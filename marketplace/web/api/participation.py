@@ -1,0 +1,72 @@
+"""Taking part in a project: enterprises subscribe money, social organizations bid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.typing import ResponseReturnValue
+
+from marketplace.services import funding, tender
+from marketplace.services.errors import Invalid
+from marketplace.services.sealed import tender_closed, visible_bids
+from marketplace.web.api import bp, serialize
+from marketplace.web.api.common import (
+    body,
+    day,
+    fen,
+    integer,
+    listing,
+    now,
+    project_or_404,
+    signed_in,
+    text,
+)
+from marketplace.web.api.visibility import check_visible
+
+
+@bp.post("/projects/<int:project_id>/subscriptions")
+def subscribe(project_id: int) -> ResponseReturnValue:
+    account = signed_in()
+    check_visible(project_or_404(project_id), account)
+    subscription = funding.subscribe(project_id, fen(body(), "amount_fen"), actor=account,
+                                     now=now())
+    return {**serialize.subscription(subscription),
+            "project_state": subscription.project.state.value}, 201
+
+
+def _milestone_plan(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Checked here so a malformed plan is a 400 now, not a failure when the bid is awarded."""
+    plan = []
+    for n, step in enumerate(listing(data, "milestone_plan", []), start=1):
+        if not isinstance(step, dict):
+            raise Invalid("Milestone %(n)s must be an object.", field="milestone_plan", n=n)
+        title = text(step, "title", max_length=200)
+        if not title.strip():
+            raise Invalid("Milestone %(n)s needs a title.", field="milestone_plan", n=n)
+        share = integer(step, "share_pct", 0, maximum=100)
+        if share < 0:
+            raise Invalid("A milestone's share cannot be negative.", field="milestone_plan")
+        plan.append({"title": title.strip(), "due": day(step.get("due"), "due").isoformat(),
+                     "share_pct": share})
+    return plan
+
+
+@bp.post("/projects/<int:project_id>/bids")
+def submit_bid(project_id: int) -> ResponseReturnValue:
+    account = signed_in()
+    check_visible(project_or_404(project_id), account)
+    data = body()
+    bid = tender.submit_bid(project_id, actor=account, price_fen=fen(data, "price_fen"),
+                            delivery_plan=text(data, "delivery_plan"),
+                            team=text(data, "team", ""), milestone_plan=_milestone_plan(data),
+                            now=now())
+    return serialize.bid(bid), 201
+
+
+@bp.get("/projects/<int:project_id>/bids")
+def list_bids(project_id: int) -> ResponseReturnValue:
+    account = signed_in()
+    project = check_visible(project_or_404(project_id), account)
+    moment = now()
+    return {"sealed": not tender_closed(project, moment),
+            "bids": [serialize.bid(b) for b in visible_bids(project, account, moment)]}

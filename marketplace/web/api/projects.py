@@ -1,0 +1,185 @@
+"""Projects: the public listing, a community's new bundle, one project, its moves and trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import selectinload
+
+from marketplace import lifecycle
+from marketplace.extensions import db
+from marketplace.lifecycle import State
+from marketplace.models import (
+    Account,
+    AuditEvent,
+    BeneficiaryGroup,
+    BundleItem,
+    Project,
+    Role,
+    ServiceType,
+    Station,
+)
+from marketplace.services.access import may_move
+from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
+from marketplace.services.errors import Forbidden, Invalid, NotFound
+from marketplace.services.moves import move
+from marketplace.web.api import bp, serialize
+from marketplace.web.api.common import (
+    body,
+    caller,
+    fen,
+    integer,
+    listing,
+    moment,
+    now,
+    project_or_404,
+    signed_in,
+    text,
+)
+from marketplace.web.api.visibility import check_visible, visible_clause
+
+PER_PAGE, MAX_PER_PAGE = 20, 100
+ALIASES = {"approve": "publish"}  # the administrator's word for publishing a reviewed bundle
+
+
+def _query_int(name: str, default: int, lowest: int, highest: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid("%(name)s must be a whole number.", field=name, name=name) from None
+    if not lowest <= value <= highest:
+        raise Invalid("%(name)s must be between %(lo)s and %(hi)s.", field=name, name=name,
+                      lo=lowest, hi=highest)
+    return value
+
+
+def _filtered(account: Account | None) -> Any:
+    query = db.select(Project).where(visible_clause(account))
+    args = request.args
+    if state := args.get("state"):
+        if state not in {s.value for s in State}:
+            raise Invalid("Unknown state %(state)s.", field="state", state=state)
+        query = query.where(Project.state == State(state))
+    if area := args.get("area"):
+        query = query.where(Project.items.any(
+            BundleItem.service.has(ServiceType.area_code == area)))
+    if county := args.get("county"):
+        query = query.where(Project.station.has(Station.county == county))
+    if group := args.get("group"):
+        query = query.where(Project.groups.any(BeneficiaryGroup.code == group))
+    if q := args.get("q", "").strip():
+        query = query.where(Project.title.icontains(q, autoescape=True))
+    return query
+
+
+@bp.get("/projects")
+def list_projects() -> ResponseReturnValue:
+    account = caller()
+    page = _query_int("page", 1, 1, 10**6)
+    per_page = _query_int("per_page", PER_PAGE, 1, MAX_PER_PAGE)
+    query = _filtered(account)
+    total = db.session.execute(
+        db.select(db.func.count()).select_from(query.subquery())).scalar_one()
+    projects = db.session.execute(
+        query.options(selectinload(Project.station),
+                      selectinload(Project.items).selectinload(BundleItem.service),
+                      selectinload(Project.groups))
+        .order_by(Project.created_at.desc(), Project.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).scalars().all()
+    return {"projects": [serialize.project_summary(p) for p in projects],
+            "page": page, "per_page": per_page, "total": total}
+
+
+def _draft(data: dict[str, Any]) -> BundleDraft:
+    lines = []
+    for n, raw in enumerate(listing(data, "items", []), start=1):
+        if not isinstance(raw, dict):
+            raise Invalid("Item %(n)s must be an object.", field="items", n=n)
+        lines.append(ItemLine(text(raw, "service_code", max_length=20),
+                              integer(raw, "quantity"), fen(raw, "unit_cost_fen")))
+    groups = listing(data, "groups", [])
+    if not all(isinstance(g, str) for g in groups):
+        raise Invalid("groups must be a list of codes.", field="groups")
+    return BundleDraft(
+        title=text(data, "title", max_length=200), items=tuple(lines),
+        funding_target_fen=fen(data, "funding_target_fen"),
+        funding_minimum_fen=fen(data, "funding_minimum_fen"),
+        subscription_opens_at=moment(data, "subscription_opens_at"),
+        subscription_closes_at=moment(data, "subscription_closes_at"),
+        tender_closes_at=moment(data, "tender_closes_at"),
+        group_codes=tuple(groups), summary=text(data, "summary", ""),
+        people_served=integer(data, "people_served", 0),
+    )
+
+
+@bp.post("/projects")
+def create_project() -> ResponseReturnValue:
+    account = signed_in()
+    data = body()
+    project = create_bundle(integer(data, "station_id"), _draft(data), actor=account, now=now())
+    return _detail(project, account), 201, {"Location": f"{bp.url_prefix}/projects/{project.id}"}
+
+
+def allowed_moves(project: Project, account: Account | None) -> list[str]:
+    """The moves the lifecycle would make now that this caller may also make."""
+    if account is None:
+        return []
+    allowed = []
+    for trigger in lifecycle.possible_moves(project, now(),
+                                            current_app.config["EVALUATION_PASS_MARK"]):
+        try:
+            may_move(account, project, trigger)
+        except Forbidden:
+            continue
+        allowed.append(trigger)
+    return allowed
+
+
+def _detail(project: Project, account: Account | None) -> dict[str, Any]:
+    return serialize.project_detail(project, allowed_moves(project, account))
+
+
+@bp.get("/projects/<int:project_id>")
+def show_project(project_id: int) -> ResponseReturnValue:
+    account = caller()
+    return _detail(check_visible(project_or_404(project_id), account), account)
+
+
+@bp.post("/projects/<int:project_id>/actions/<trigger>")
+def fire_move(project_id: int, trigger: str) -> ResponseReturnValue:
+    account = signed_in()
+    trigger = ALIASES.get(trigger, trigger)
+    if trigger not in lifecycle.TRIGGERS:
+        raise NotFound("No move called %(trigger)s.", trigger=trigger)
+    check_visible(project_or_404(project_id), account)
+    data = body()
+    args = {}
+    if "bid_id" in data:
+        args["bid_id"] = integer(data, "bid_id", maximum=2**31)
+    if "tender_closes_at" in data:
+        args["tender_closes_at"] = moment(data, "tender_closes_at")
+    project = move(project_id, trigger, actor=account, now=now(),
+                   reason=text(data, "reason", None),
+                   expected_version=integer(data, "expected_version", None, maximum=2**31),
+                   **args)
+    return _detail(project, account)
+
+
+@bp.get("/projects/<int:project_id>/events")
+def list_events(project_id: int) -> ResponseReturnValue:
+    account = caller()
+    check_visible(project_or_404(project_id), account)
+    rows = db.session.execute(
+        db.select(AuditEvent).where(AuditEvent.project_id == project_id)
+        .order_by(AuditEvent.at, AuditEvent.id)).scalars()
+    events = [serialize.event(row) for row in rows]
+    if account is None or account.role is not Role.ADMIN:
+        for event in events:  # people's e-mail addresses are for the administrator only
+            event["actor"] = event["actor"].split(" <")[0]
+    return {"events": events}

@@ -1,0 +1,83 @@
+"""Rows as JSON: money in fen, times ISO-8601 UTC, enums as their values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marketplace.models import AuditEvent, Bid, Milestone, Project, Subscription
+from marketplace.web.api.common import iso
+
+
+def project_summary(project: Project) -> dict[str, Any]:
+    station = project.station
+    return {
+        "id": project.id,
+        "title": project.title,
+        "state": project.state.value,
+        "station": {"id": station.id, "name": station.name, "county": station.county},
+        "areas": sorted({item.service.area_code for item in project.items}),
+        "groups": [group.code for group in project.groups],
+        "budget_fen": project.budget_fen,
+        "funding_target_fen": project.funding_target_fen,
+        "funding_minimum_fen": project.funding_minimum_fen,
+        "committed_fen": project.committed_fen,
+        "people_served": project.people_served,
+        "subscription_opens_at": iso(project.subscription_opens_at),
+        "subscription_closes_at": iso(project.subscription_closes_at),
+        "tender_closes_at": iso(project.tender_closes_at),
+        "created_at": iso(project.created_at),
+        "published_at": iso(project.published_at),
+        "closed_at": iso(project.closed_at),
+    }
+
+
+def milestone(row: Milestone) -> dict[str, Any]:
+    return {"id": row.id, "sequence": row.sequence, "title": row.title,
+            "due_on": iso(row.due_on), "share_pct": row.share_pct, "status": row.status.value,
+            "accepted_at": iso(row.accepted_at)}
+
+
+def project_detail(project: Project, allowed_moves: list[str]) -> dict[str, Any]:
+    award = project.award
+    return {
+        **project_summary(project),
+        "summary": project.summary,
+        "review": project.review.value,
+        "review_reason": project.review_reason,
+        "cancel_reason": project.cancel_reason,
+        "remaining_fen": project.remaining_fen,
+        "indicator_set": project.indicator_set_code,
+        "tender_reopened": project.tender_reopened,
+        "rectifications": project.rectifications,
+        "version": project.version,
+        "items": [
+            {"id": item.id, "service_code": item.service_code, "name_zh": item.service.name_zh,
+             "name_en": item.service.name_en, "quantity": item.quantity,
+             "unit_cost_fen": item.unit_cost_fen, "total_fen": item.total_fen}
+            for item in project.items
+        ],
+        "award": None if award is None else {
+            "organization": {"id": award.organization_id, "name": award.organization.name},
+            "amount_fen": award.amount_fen, "awarded_at": iso(award.awarded_at)},
+        "milestones": [milestone(m) for m in project.milestones],
+        "allowed_moves": allowed_moves,
+    }
+
+
+def subscription(row: Subscription) -> dict[str, Any]:
+    return {"id": row.id, "project_id": row.project_id, "amount_fen": row.amount_fen,
+            "status": row.status.value, "created_at": iso(row.created_at)}
+
+
+def bid(row: Bid) -> dict[str, Any]:
+    return {"id": row.id, "organization": {"id": row.organization_id,
+                                           "name": row.organization.name},
+            "price_fen": row.price_fen, "delivery_plan": row.delivery_plan, "team": row.team,
+            "milestone_plan": row.milestone_plan, "status": row.status.value,
+            "score": row.score, "submitted_at": iso(row.submitted_at)}
+
+
+def event(row: AuditEvent) -> dict[str, Any]:
+    return {"id": row.id, "at": iso(row.at), "actor": row.actor, "trigger": row.trigger,
+            "from_state": row.from_state, "to_state": row.to_state, "reason": row.reason,
+            "details": row.details}

@@ -1,0 +1,48 @@
+"""Sealed bids: nobody reads another organization's bid before the tender closes."""
+
+from __future__ import annotations
+
+from marketplace.lifecycle import State
+from tests.factories import gen_project
+
+
+def _bids(client, project, headers):
+    return client.get(f"/api/v1/projects/{project.id}/bids", headers=headers)
+
+
+def test_before_the_close_each_organization_sees_only_its_own_bid(
+        client, cast, auth, clock) -> None:
+    project = gen_project(cast, State.TENDERING)  # both organizations bid on day 10
+    clock.set(20)
+    first, second = (_bids(client, project, auth(ngo)).json for ngo in cast.ngos)
+    assert first["sealed"] and second["sealed"]
+    assert [b["organization"]["id"] for b in first["bids"]] == [cast.ngos[0].organization_id]
+    assert [b["organization"]["id"] for b in second["bids"]] == [cast.ngos[1].organization_id]
+    for reader in (cast.admin, cast.community):
+        sealed = _bids(client, project, auth(reader)).json
+        assert sealed == {"sealed": True, "bids": []}
+    detail = client.get(f"/api/v1/projects/{project.id}", headers=auth(cast.admin)).json
+    assert "bids" not in detail
+
+
+def test_after_the_close_the_community_and_admin_see_every_bid(
+        client, cast, auth, clock) -> None:
+    project = gen_project(cast, State.TENDERING)
+    clock.set(30)
+    for reader in (cast.admin, cast.community):
+        opened = _bids(client, project, auth(reader)).json
+        assert not opened["sealed"]
+        assert sorted(b["price_fen"] for b in opened["bids"]) == sorted(
+            b.price_fen for b in project.bids)
+    assert len(_bids(client, project, auth(cast.ngos[1])).json["bids"]) == 1
+    denied = _bids(client, project, auth(cast.enterprises[0]))
+    assert denied.status_code == 403 and denied.json["error"] == "forbidden"
+    assert _bids(client, project, {}).status_code == 401
+
+
+def test_a_bid_after_the_close_is_refused(client, cast, auth, clock) -> None:
+    project = gen_project(cast, State.TENDERING)
+    clock.set(30)
+    late = client.post(f"/api/v1/projects/{project.id}/bids", headers=auth(cast.ngos[0]),
+                       json={"price_fen": 1000, "delivery_plan": "late"})
+    assert late.status_code == 409 and late.json["error"] == "conflict"

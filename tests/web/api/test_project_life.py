@@ -1,0 +1,91 @@
+"""One project carried from packaging to completed by every role, through the API alone."""
+
+from __future__ import annotations
+
+from tests.factories import gen_station
+from tests.web.api.helpers import bundle_body
+
+
+def test_a_project_lives_its_whole_life_through_the_api(client, cast, auth, clock) -> None:
+    community, admin = auth(cast.community), auth(cast.admin)
+    station = gen_station(cast.community)
+
+    created = client.post("/api/v1/projects", json=bundle_body(station.id), headers=community)
+    assert created.status_code == 201, created.json
+    project = created.json
+    pid, budget = project["id"], project["budget_fen"]
+    assert project["state"] == "packaging" and budget == 100_000
+    assert project["subscription_closes_at"] == "2026-03-17T09:00:00Z"
+    assert created.headers["Location"] == f"/api/v1/projects/{pid}"
+    assert project["allowed_moves"] == ["submit", "cancel"]
+    assert client.get(f"/api/v1/projects/{pid}").status_code == 404  # not public yet
+
+    url = f"/api/v1/projects/{pid}"
+    submitted = client.post(f"{url}/actions/submit", headers=community)
+    assert submitted.status_code == 200 and submitted.json["review"] == "submitted"
+    seen_by_admin = client.get(url, headers=admin).json
+    assert seen_by_admin["allowed_moves"] == ["reject", "publish", "cancel"]
+    approved = client.post(f"{url}/actions/approve", headers=admin,
+                           json={"expected_version": seen_by_admin["version"]})
+    assert approved.json["state"] == "publication", approved.json
+
+    clock.set(2)
+    opened = client.post(f"{url}/actions/open_subscription", headers=admin)
+    assert opened.json.get("state") == "subscription", opened.json
+    first = client.post(f"{url}/subscriptions", json={"amount_fen": 40_000},
+                        headers=auth(cast.enterprises[0]))
+    assert first.status_code == 201 and first.json["project_state"] == "subscription"
+    last = client.post(f"{url}/subscriptions", json={"amount_fen": 60_000},
+                       headers=auth(cast.enterprises[1]))
+    assert last.json["project_state"] == "tendering"  # the target was reached
+
+    clock.set(10)
+    ngo = auth(cast.ngos[0])
+    plan = [{"title": "入户建档", "due": "2026-05-01", "share_pct": 40},
+            {"title": "服务实施", "due": "2026-06-01", "share_pct": 60}]
+    bid = client.post(f"{url}/bids", headers=ngo, json={
+        "price_fen": 95_000, "delivery_plan": "社工带义工入户服务", "milestone_plan": plan})
+    assert bid.status_code == 201, bid.json
+    client.post(f"{url}/bids", headers=auth(cast.ngos[1]),
+                json={"price_fen": 98_000, "delivery_plan": "志愿者集中活动"})
+
+    clock.set(31)
+    opened = client.get(f"{url}/bids", headers=community).json
+    assert not opened["sealed"] and len(opened["bids"]) == 2
+    awarded = client.post(f"{url}/actions/award", headers=community,
+                          json={"bid_id": bid.json["id"]})
+    assert awarded.json["state"] == "implementation"
+    assert awarded.json["award"]["amount_fen"] == 95_000
+    milestones = awarded.json["milestones"]
+    assert [m["title"] for m in milestones] == ["入户建档", "服务实施"]
+
+    for n, milestone in enumerate(milestones, start=1):
+        clock.set(31 + 5 * n)
+        path = f"{url}/milestones/{milestone['id']}"
+        reported = client.post(f"{path}/reports", headers=ngo,
+                               json={"body": "已完成，附签到表", "people_served": 20})
+        assert reported.status_code == 201 and reported.json["milestone"]["status"] == "reported"
+        accepted = client.post(f"{path}/review", headers=community, json={"accept": True})
+        assert accepted.json["status"] == "accepted"
+    assert client.post(f"{url}/actions/submit_for_evaluation",
+                       headers=community).json["state"] == "evaluation"
+
+    clock.set(50)
+    indicators = next(s for s in client.get("/api/v1/catalog").json["indicator_sets"]
+                      if s["code"] == awarded.json["indicator_set"])["indicators"]
+    evaluator = auth(cast.evaluators[0])
+    sheet = client.post(f"{url}/evaluations", headers=evaluator, json={
+        "no_conflict": True, "comments": "回访满意",
+        "scores": {i["code"]: i["max_score"] * 0.9 for i in indicators}})
+    assert sheet.status_code == 201 and sheet.json["total_score"] == "90.00"
+    assert client.get(url, headers=evaluator).json["allowed_moves"] == ["close_out"]
+    done = client.post(f"{url}/actions/close_out", headers=evaluator)
+    assert done.json["state"] == "completed" and done.json["people_served"] == 40
+
+    trail = client.get(f"{url}/events").json["events"]
+    moves = [(e["trigger"], e["to_state"]) for e in trail if e["from_state"] != e["to_state"]]
+    assert [t for t, _ in moves] == ["create", "publish", "open_subscription",
+                                     "close_subscription", "award", "submit_for_evaluation",
+                                     "close_out"]
+    assert all("@" not in e["actor"] for e in trail)  # e-mails only for the administrator
+    assert "@" in client.get(f"{url}/events", headers=admin).json["events"][0]["actor"]
