@@ -42,4 +42,11 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "TIMEZONE": os.environ.get("MARKETPLACE_TIMEZONE", "Asia/Shanghai"),
         "EVALUATION_PASS_MARK": int(os.environ.get("MARKETPLACE_PASS_MARK", "60")),
         "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("MARKETPLACE_SCHEDULER_INTERVAL", "30")),
+        # E-mail: written to the log unless an SMTP host is set.
+        "SMTP_HOST": os.environ.get("MARKETPLACE_SMTP_HOST"),
+        "SMTP_PORT": int(os.environ.get("MARKETPLACE_SMTP_PORT", "25")),
+        "SMTP_USER": os.environ.get("MARKETPLACE_SMTP_USER"),
+        "SMTP_PASSWORD": os.environ.get("MARKETPLACE_SMTP_PASSWORD"),
+        "SMTP_STARTTLS": os.environ.get("MARKETPLACE_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+        "MAIL_FROM": os.environ.get("MARKETPLACE_MAIL_FROM", "noreply@localhost"),
     }

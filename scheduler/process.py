@@ -24,16 +24,33 @@ def sweep() -> None:
         run_due(utcnow())
 
 
+def send_mail() -> None:
+    """Send the e-mail outbox with the configured sender (the log unless SMTP is set)."""
+    from marketplace.mail import sender_from_config
+    from marketplace.services.outbox import send_pending
+
+    assert _app is not None, "the scheduler process sets the app before starting"
+    with _app.app_context():
+        send_pending(sender_from_config(_app.config), utcnow())
+
+
+def job_store(app: Flask) -> SQLAlchemyJobStore:
+    return SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"])
+
+
 def build(app: Flask) -> BlockingScheduler:
-    """One sweep job, coalesced: a scheduler that was down catches up once, not per tick."""
+    """The sweep and mail jobs, coalesced: a scheduler that was down catches up once."""
     global _app
     _app = app
     scheduler = BlockingScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"])},
+        jobstores={"default": job_store(app)},
         executors={"default": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         timezone="UTC",
     )
+    interval = app.config["SCHEDULER_INTERVAL_SECONDS"]
     scheduler.add_job(sweep, "interval", id="sweep", replace_existing=True,
-                      seconds=app.config["SCHEDULER_INTERVAL_SECONDS"], next_run_time=utcnow())
+                      seconds=interval, next_run_time=utcnow())
+    scheduler.add_job(send_mail, "interval", id="send_mail", replace_existing=True,
+                      seconds=interval, next_run_time=utcnow())
     return scheduler

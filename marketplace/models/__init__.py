@@ -12,6 +12,7 @@ from marketplace.models.catalog import (
 from marketplace.models.delivery import Milestone, MilestoneStatus, ProgressReport
 from marketplace.models.evaluation import Evaluation, IndicatorScore
 from marketplace.models.funding import Commitment, Subscription
+from marketplace.models.notifications import Notification, OutboxMail
 from marketplace.models.projects import BundleItem, Project, Review
 from marketplace.models.stations import Station, StationStatus
 from marketplace.models.tender import Award, Bid, BidStatus
@@ -31,8 +32,10 @@ __all__ = [
     "IndicatorSet",
     "Milestone",
     "MilestoneStatus",
+    "Notification",
     "OrgStatus",
     "Organization",
+    "OutboxMail",
     "ProgressReport",
     "Project",
     "Review",
