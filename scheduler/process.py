@@ -6,6 +6,7 @@ import logging
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
@@ -13,6 +14,8 @@ from marketplace.clock import utcnow
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
+# However late a job is (the process was down), it runs once: missed ticks are coalesced.
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 
 
 def sweep() -> None:
@@ -45,12 +48,16 @@ def build(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(
         jobstores={"default": job_store(app)},
         executors={"default": ThreadPoolExecutor(1)},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        job_defaults=JOB_DEFAULTS,
         timezone="UTC",
     )
-    interval = app.config["SCHEDULER_INTERVAL_SECONDS"]
+    add_jobs(scheduler, app.config["SCHEDULER_INTERVAL_SECONDS"])
+    return scheduler
+
+
+def add_jobs(scheduler: BaseScheduler, interval: int) -> None:
+    """The process's jobs, each with a fixed id so a restart replaces rather than duplicates."""
     scheduler.add_job(sweep, "interval", id="sweep", replace_existing=True,
                       seconds=interval, next_run_time=utcnow())
     scheduler.add_job(send_mail, "interval", id="send_mail", replace_existing=True,
                       seconds=interval, next_run_time=utcnow())
-    return scheduler
