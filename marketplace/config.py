@@ -45,4 +45,11 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "OCID_PREFIX": os.environ.get("MARKETPLACE_OCID_PREFIX", "ocds-lovestn"),
         "API_TOKEN_TTL_HOURS": int(os.environ.get("MARKETPLACE_API_TOKEN_TTL_HOURS", "24")),
         "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("MARKETPLACE_SCHEDULER_INTERVAL", "30")),
+        # E-mail: written to the log unless an SMTP host is set.
+        "SMTP_HOST": os.environ.get("MARKETPLACE_SMTP_HOST"),
+        "SMTP_PORT": int(os.environ.get("MARKETPLACE_SMTP_PORT", "25")),
+        "SMTP_USER": os.environ.get("MARKETPLACE_SMTP_USER"),
+        "SMTP_PASSWORD": os.environ.get("MARKETPLACE_SMTP_PASSWORD"),
+        "SMTP_STARTTLS": os.environ.get("MARKETPLACE_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+        "MAIL_FROM": os.environ.get("MARKETPLACE_MAIL_FROM", "noreply@localhost"),
     }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
 import click
 from flask import current_app
@@ -17,6 +18,8 @@ def run() -> None:
     """Run the scheduler process until stopped."""
     from scheduler.process import build
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
     scheduler = build(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo("Scheduler running; Ctrl-C stops it.")
     try:
@@ -36,3 +39,39 @@ def run_once(at: datetime | None) -> None:
     for project_id, triggers in moved.items():
         click.echo(f"project {project_id}: {', '.join(triggers)}")
     click.echo(f"{len(moved)} project(s) moved.")
+
+
+@scheduler_cli.command("preview")
+@click.option("--days", type=click.IntRange(min=0), default=7, show_default=True,
+              help="How many days ahead to look.")
+@click.option("--at", "at", type=click.DateTime(), default=None,
+              help="Look ahead from this UTC time (ISO format); default now.")
+def preview_command(days: int, at: datetime | None) -> None:
+    """List the moves the clock would make in the next N days; changes nothing."""
+    from scheduler.preview import preview
+
+    start = at or utcnow()
+    planned = preview(start, start + timedelta(days=days))
+    for p in planned:
+        click.echo(f"{p.at:%Y-%m-%d %H:%M}  project {p.project_id} {p.title}: "
+                   f"{p.trigger} ({p.from_state.value} → {p.to_state.value})")
+    click.echo(f"{len(planned)} move(s) due by {start + timedelta(days=days):%Y-%m-%d %H:%M} UTC.")
+
+
+@scheduler_cli.command("jobs")
+def jobs_command() -> None:
+    """List the jobs in the scheduler's job store, with their next run time."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from scheduler.process import job_store
+
+    store = job_store(current_app._get_current_object())  # type: ignore[attr-defined]
+    store.start(BackgroundScheduler(timezone="UTC"), "default")
+    try:
+        jobs = store.get_all_jobs()
+    finally:
+        store.shutdown()
+    for job in jobs:
+        when = f"{job.next_run_time:%Y-%m-%d %H:%M:%S %Z}" if job.next_run_time else "paused"
+        click.echo(f"{job.id}  next run {when}  {job.trigger}  {job.func_ref}")
+    click.echo(f"{len(jobs)} job(s).")

@@ -9,6 +9,7 @@ from marketplace import lifecycle
 from marketplace.extensions import db
 from marketplace.lifecycle import MoveRefused, State
 from marketplace.models import Project
+from marketplace.services.errors import Conflict, NotFound
 from marketplace.services.moves import apply, atomic, lock_project
 
 log = logging.getLogger(__name__)
@@ -48,11 +49,16 @@ def run_due(now: datetime) -> dict[int, list[str]]:
     db.session.rollback()
     results: dict[int, list[str]] = {}
     for project_id in due_ids:
-        with atomic():
-            project = lock_project(project_id)
-            if project.next_check_at is None or project.next_check_at > now:
-                continue
-            fired = advance(project, now)
+        try:
+            with atomic():
+                project = lock_project(project_id)
+                if project.next_check_at is None or project.next_check_at > now:
+                    continue
+                fired = advance(project, now)
+        except (Conflict, NotFound):
+            # Changed or deleted by someone else meanwhile: the next sweep sees the new row.
+            log.info("project %s changed meanwhile; left for the next sweep", project_id)
+            continue
         if fired:
             log.info("project %s: %s", project_id, ", ".join(fired))
             results[project_id] = fired

@@ -6,6 +6,7 @@ import logging
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
@@ -13,6 +14,8 @@ from marketplace.clock import utcnow
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
+# However late a job is (the process was down), it runs once: missed ticks are coalesced.
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 
 
 def sweep() -> None:
@@ -24,16 +27,37 @@ def sweep() -> None:
         run_due(utcnow())
 
 
+def send_mail() -> None:
+    """Send the e-mail outbox with the configured sender (the log unless SMTP is set)."""
+    from marketplace.mail import sender_from_config
+    from marketplace.services.outbox import send_pending
+
+    assert _app is not None, "the scheduler process sets the app before starting"
+    with _app.app_context():
+        send_pending(sender_from_config(_app.config), utcnow())
+
+
+def job_store(app: Flask) -> SQLAlchemyJobStore:
+    return SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"])
+
+
 def build(app: Flask) -> BlockingScheduler:
-    """One sweep job, coalesced: a scheduler that was down catches up once, not per tick."""
+    """The sweep and mail jobs, coalesced: a scheduler that was down catches up once."""
     global _app
     _app = app
     scheduler = BlockingScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"])},
+        jobstores={"default": job_store(app)},
         executors={"default": ThreadPoolExecutor(1)},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        job_defaults=JOB_DEFAULTS,
         timezone="UTC",
     )
-    scheduler.add_job(sweep, "interval", id="sweep", replace_existing=True,
-                      seconds=app.config["SCHEDULER_INTERVAL_SECONDS"], next_run_time=utcnow())
+    add_jobs(scheduler, app.config["SCHEDULER_INTERVAL_SECONDS"])
     return scheduler
+
+
+def add_jobs(scheduler: BaseScheduler, interval: int) -> None:
+    """The process's jobs, each with a fixed id so a restart replaces rather than duplicates."""
+    scheduler.add_job(sweep, "interval", id="sweep", replace_existing=True,
+                      seconds=interval, next_run_time=utcnow())
+    scheduler.add_job(send_mail, "interval", id="send_mail", replace_existing=True,
+                      seconds=interval, next_run_time=utcnow())

@@ -18,6 +18,7 @@ from marketplace.models.ledger import (
     LedgerEntry,
     LedgerTransaction,
 )
+from marketplace.models.notifications import Notification, OutboxMail
 from marketplace.models.projects import BundleItem, Project, Review
 from marketplace.models.stations import Station, StationStatus
 from marketplace.models.tender import Award, Bid, BidStatus
@@ -43,8 +44,10 @@ __all__ = [
     "LedgerTransaction",
     "Milestone",
     "MilestoneStatus",
+    "Notification",
     "OrgStatus",
     "Organization",
+    "OutboxMail",
     "ProgressReport",
     "Project",
     "Review",

@@ -19,6 +19,7 @@ from marketplace.services import money
 from marketplace.services.access import may_move
 from marketplace.services.audit import seal
 from marketplace.services.errors import Conflict, NotFound
+from marketplace.services.notifications import notify_for
 
 Actor = Account | str  # an account, or a system actor such as "scheduler"
 CHANGED_MEANWHILE = "Someone else changed this project at the same time; reload and try again."
@@ -79,8 +80,10 @@ def apply(project: Project, trigger: str, *, actor: Actor, now: datetime,
     lifecycle.fire(project, move)
     money.settle(project, held, before, trigger, now=now)
     project.next_check_at = lifecycle.next_check_at(project, now)
-    return record(project, actor, trigger, now=now, from_state=before.value,
-                  to_state=project.state.value, reason=reason, details=move.details)
+    event = record(project, actor, trigger, now=now, from_state=before.value,
+                   to_state=project.state.value, reason=reason, details=move.details)
+    notify_for(project, event)
+    return event
 
 
 def move(project_id: int, trigger: str, *, actor: Actor, now: datetime | None = None,

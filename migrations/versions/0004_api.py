@@ -1,13 +1,13 @@
 """api tokens
 
-Revision ID: 0005
+Revision ID: 0004
 Revises: 0003
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
+revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,108 @@
+"""Subscribers and bidders hear about the moves that concern them, in the move's transaction."""
+
+from __future__ import annotations
+
+from marketplace.extensions import db
+from marketplace.lifecycle import State
+from marketplace.mail import LogSender
+from marketplace.models import Account, Notification, OutboxMail
+from marketplace.services.funding import subscribe
+from marketplace.services.notifications import inbox
+from marketplace.services.outbox import MAX_ATTEMPTS, send_pending
+from scheduler.jobs import run_due
+from tests.factories import at, gen_cast, gen_project
+
+
+def kinds(account: Account) -> list[str]:
+    return [note.kind for note in inbox(account)]
+
+
+def test_subscribers_hear_when_the_target_is_reached(app) -> None:
+    cast = gen_cast()
+    project = gen_project(cast, State.TENDERING)
+    for enterprise in cast.enterprises:
+        notes = inbox(enterprise)
+        assert [n.kind for n in notes] == ["project_funded"]
+        assert notes[0].project_id == project.id and notes[0].read_at is None
+        assert project.title in notes[0].text("zh") and "funded" in notes[0].text("en")
+    assert kinds(cast.ngos[0]) == [] and kinds(cast.community) == []
+
+
+def test_the_clock_tells_subscribers_of_a_project_that_closed_funded(app) -> None:
+    cast = gen_cast()
+    project = gen_project(cast, State.SUBSCRIPTION)
+    subscribe(project.id, project.funding_minimum_fen - project.committed_fen,
+              actor=cast.enterprises[1], now=at(5))
+    assert kinds(cast.enterprises[1]) == []
+
+    assert run_due(at(16)) == {project.id: ["close_subscription"]}
+    assert kinds(cast.enterprises[0]) == kinds(cast.enterprises[1]) == ["project_funded"]
+
+
+def test_the_clock_tells_subscribers_of_a_project_that_ended_unfunded(app) -> None:
+    cast = gen_cast()
+    project = gen_project(cast, State.SUBSCRIPTION)
+    assert run_due(at(15)) == {} and kinds(cast.enterprises[0]) == []
+
+    run_due(at(16))
+    run_due(at(17))
+    assert kinds(cast.enterprises[0]) == ["project_unfunded"]
+    assert kinds(cast.enterprises[1]) == []  # never subscribed
+    note = inbox(cast.enterprises[0])[0]
+    assert note.project_id == project.id and note.created_at == at(16)
+
+
+def test_every_bidder_hears_whether_it_won(app) -> None:
+    cast = gen_cast()
+    gen_project(cast, State.IMPLEMENTATION)
+    assert kinds(cast.ngos[0]) == ["bid_won"]
+    assert kinds(cast.ngos[1]) == ["bid_lost"]
+
+
+def test_each_notification_queues_one_mail_which_is_sent_once(app) -> None:
+    cast = gen_cast()
+    gen_project(cast, State.TENDERING)
+    queued = db.session.execute(db.select(OutboxMail).order_by(OutboxMail.id)).scalars().all()
+    assert sorted(m.to for m in queued) == sorted(e.email for e in cast.enterprises)
+    assert all(m.sent_at is None for m in queued)
+
+    delivered: list[str] = []
+
+    class Recording:
+        def send(self, mail: OutboxMail) -> None:
+            delivered.append(mail.to)
+
+    assert send_pending(Recording(), at(20)) == 2
+    assert send_pending(Recording(), at(21)) == 0
+    assert sorted(delivered) == sorted(e.email for e in cast.enterprises)
+    db.session.expire_all()
+    assert all(m.sent_at == at(20) and m.attempts == 1 for m in queued)
+
+
+def test_a_failing_sender_keeps_the_mail_for_a_later_try(app) -> None:
+    cast = gen_cast()
+    gen_project(cast, State.TENDERING)
+
+    class Down:
+        def send(self, mail: OutboxMail) -> None:
+            raise OSError("connection refused")
+
+    assert send_pending(Down(), at(20)) == 0
+    mail = db.session.execute(db.select(OutboxMail).limit(1)).scalar_one()
+    assert mail.sent_at is None and mail.attempts == 1 and "connection refused" in mail.last_error
+
+    assert send_pending(LogSender(), at(21)) == 2
+    db.session.refresh(mail)
+    assert mail.sent_at == at(21) and mail.last_error is None and mail.attempts == 2
+
+    for _ in range(MAX_ATTEMPTS):
+        send_pending(Down(), at(22))  # nothing left to send; sent mail is never retried
+    db.session.refresh(mail)
+    assert mail.attempts == 2
+
+
+def test_a_refused_move_notifies_no_one(app) -> None:
+    cast = gen_cast()
+    gen_project(cast, State.SUBSCRIPTION)
+    run_due(at(10))  # before the deadline: nothing to do
+    assert db.session.execute(db.select(Notification)).first() is None
