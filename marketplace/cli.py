@@ -36,6 +36,18 @@ def demo_seed() -> None:
     click.echo(seed())
 
 
+@demo_cli.command("generate")
+@click.option("--projects", type=click.IntRange(1), default=1000, show_default=True)
+@click.option("--subscriptions", type=click.IntRange(0), default=10000, show_default=True)
+@click.option("--seed", type=int, default=2013, show_default=True)
+def demo_generate(projects: int, subscriptions: int, seed: int) -> None:
+    """Bulk data for load tests: many projects in every stage over ten years."""
+    from marketplace.generate import generate
+
+    counts = generate(projects, subscriptions, seed=seed)
+    click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
+
+
 @lifecycle_cli.command("diagram")
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid",
               show_default=True)

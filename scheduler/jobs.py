@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlalchemy.orm import selectinload
+
 from marketplace import lifecycle
 from marketplace.extensions import db
 from marketplace.lifecycle import MoveRefused, State
 from marketplace.models import Project
-from marketplace.services.errors import Conflict, NotFound
-from marketplace.services.moves import apply, atomic, lock_project
+from marketplace.services.moves import apply, atomic
 
 log = logging.getLogger(__name__)
 ACTOR = "scheduler"
+BATCH = 500
 
 
 def advance(project: Project, now: datetime) -> list[str]:
@@ -37,29 +39,51 @@ def advance(project: Project, now: datetime) -> list[str]:
     return fired
 
 
-def run_due(now: datetime) -> dict[int, list[str]]:
-    """Sweep the projects whose ``next_check_at`` has come; each in its own transaction.
+def _due(now: datetime, limit: int, skip: set[int]) -> list[Project]:
+    """Lock the next due projects; rows another sweep holds are skipped, not waited for."""
+    query = (
+        db.select(Project)
+        .where(Project.next_check_at <= now, Project.id.not_in(skip))
+        .order_by(Project.next_check_at, Project.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .options(selectinload(Project.subscriptions), selectinload(Project.bids))
+        .execution_options(populate_existing=True)
+    )
+    return list(db.session.execute(query).scalars())
 
-    The row is locked and re-read before acting, so a second sweep (or a second scheduler)
-    finds the deadline already handled and does nothing.
+
+def run_due(now: datetime, batch: int = BATCH) -> dict[int, list[str]]:
+    """Sweep the projects whose ``next_check_at`` has come, a locked batch per transaction.
+
+    Each project handled gets a later ``next_check_at`` (or none) in the same transaction as
+    its moves, so a second sweep, or a second scheduler, finds nothing left to do. A batch that
+    fails is retried one project at a time, and a project that still fails is left for the
+    next sweep and logged, so one bad row never stops the clock for the others.
     """
-    due_ids = db.session.execute(
-        db.select(Project.id).where(Project.next_check_at <= now).order_by(Project.next_check_at)
-    ).scalars().all()
-    db.session.rollback()
     results: dict[int, list[str]] = {}
-    for project_id in due_ids:
+    broken: set[int] = set()
+    size = batch
+    while True:
+        ids: list[int] = []
+        moved: dict[int, list[str]] = {}
         try:
             with atomic():
-                project = lock_project(project_id)
-                if project.next_check_at is None or project.next_check_at > now:
-                    continue
-                fired = advance(project, now)
-        except (Conflict, NotFound):
-            # Changed or deleted by someone else meanwhile: the next sweep sees the new row.
-            log.info("project %s changed meanwhile; left for the next sweep", project_id)
+                projects = _due(now, size, broken)
+                ids = [project.id for project in projects]
+                for project in projects:
+                    if fired := advance(project, now):
+                        moved[project.id] = fired
+        except Exception:
+            if size == 1:  # this is the bad one: leave it for the next sweep
+                broken.update(ids)
+                log.exception("project %s: the clock could not move it", ids)
+                size = batch
+            else:
+                size = 1
             continue
-        if fired:
-            log.info("project %s: %s", project_id, ", ".join(fired))
-            results[project_id] = fired
-    return results
+        if not ids:
+            return results
+        results.update(moved)
+        for project_id, triggers in moved.items():
+            log.info("project %s: %s", project_id, ", ".join(triggers))
