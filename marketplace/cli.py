@@ -59,7 +59,9 @@ def bootstrap() -> None:
 
 
 def register(app: Flask) -> None:
+    from marketplace.accounts_cli import accounts_cli
     from scheduler.cli import scheduler_cli
 
-    for command in (catalog_cli, demo_cli, lifecycle_cli, bootstrap, scheduler_cli):
+    for command in (catalog_cli, demo_cli, lifecycle_cli, bootstrap, scheduler_cli,
+                    accounts_cli):
         app.cli.add_command(command)
