@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 export FLASK_APP := marketplace
 
-.PHONY: run test install lint
+.PHONY: run test install lint messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -30,3 +30,9 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# Re-extract the translatable strings after changing templates or messages, then translate the
+# new entries in marketplace/translations/*/LC_MESSAGES/messages.po (the app compiles them).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -o /tmp/marketplace-messages.pot .
+	$(BIN)/pybabel update -i /tmp/marketplace-messages.pot -d marketplace/translations --no-fuzzy-matching

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from marketplace.config import load_config
-from marketplace.extensions import db, migrate
+from marketplace.extensions import csrf, db, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -35,13 +35,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
+    login_manager.init_app(app)
+    csrf.init_app(app)
 
     from marketplace import cli, models  # noqa: F401  (models register the schema)
-    from marketplace.web import api, filters, ocds, public
+    from marketplace.web import api, auth, errors, filters, i18n, ocds, pages, public
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(ocds.bp)
+    pages.register(app)
+    errors.register(app)
     api.init_app(app)  # after CSRFProtect is bound: the API exempts itself
+    i18n.init_app(app)
     filters.register(app)
     cli.register(app)
     return app

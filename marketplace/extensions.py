@@ -26,3 +26,13 @@ def _ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True, include_object=_ours)
+
+# Web extensions (sessions, CSRF, translations), bound in create_app like the others.
+from flask_babel import Babel  # noqa: E402
+from flask_login import LoginManager  # noqa: E402
+from flask_wtf.csrf import CSRFProtect  # noqa: E402
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+csrf = CSRFProtect()
+babel = Babel()

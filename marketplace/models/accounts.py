@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -62,7 +63,7 @@ class Organization(db.Model):
         return f"<Organization {self.id} {self.role} {self.name!r}>"
 
 
-class Account(db.Model):
+class Account(UserMixin, db.Model):  # UserMixin: Flask-Login's session interface
     __tablename__ = "accounts"
 
     id: Mapped[int] = mapped_column(primary_key=True)

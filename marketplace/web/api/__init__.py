@@ -35,7 +35,7 @@ def _move_refused(refused: MoveRefused) -> ResponseReturnValue:
                  trigger=refused.trigger, state=refused.state)
 
 
-def _http_error(failure: HTTPException) -> ResponseReturnValue:
+def http_error(failure: HTTPException) -> ResponseReturnValue:
     """Unknown routes and wrong methods under the API answer in JSON too (app-wide handler,
     because routing fails before any blueprint is chosen)."""
     if not request.path.startswith(PREFIX + "/") and request.path != PREFIX:
@@ -59,7 +59,7 @@ def init_app(app: Flask) -> None:
     )
 
     app.register_blueprint(bp)
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, http_error)
     csrf = app.extensions.get("csrf")
     if csrf is not None:  # bearer tokens, not cookies: the API needs no CSRF token
         csrf.exempt(bp)

@@ -5,21 +5,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 
-from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.models import Account, Project
 from marketplace.services.errors import Invalid, NotFound
 from marketplace.services.tokens import Unauthenticated, account_for
+from marketplace.web.clock import current_time as now
 
 MAX_FEN = 10**13  # 1 billion yuan: far above any bundle, far below BIGINT
 MAX_COUNT = 10**7
-
-
-def now() -> datetime:
-    """Naive UTC; tests set ``CLOCK`` in the config to a callable to fix the time."""
-    return current_app.config.get("CLOCK", utcnow)()
 
 
 def caller() -> Account | None:

@@ -1,0 +1,81 @@
+"""Evaluator pages: projects in evaluation, and scoring with the no-conflict declaration."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from marketplace.extensions import db
+from marketplace.lifecycle import State
+from marketplace.models import Project, Role
+from marketplace.services.evaluations import evaluate
+from marketplace.web.auth import role_required
+from marketplace.web.pages import attempt, current_time, project_or_404
+
+bp = Blueprint("evaluator", __name__, url_prefix="/evaluator")
+
+
+class ScoreForm(FlaskForm):
+    """Indicator scores come as ``score-<code>`` fields; the service checks each range."""
+
+    comments = TextAreaField(validators=[Optional(), Length(max=5000)])
+    no_conflict = BooleanField()
+
+
+@bp.get("/")
+@role_required(Role.EVALUATOR, approved=False)
+def index() -> str:
+    projects = db.session.execute(
+        db.select(Project).where(Project.state == State.EVALUATION).order_by(Project.id)
+    ).scalars().all()
+    return render_template("evaluator/index.html", projects=projects)
+
+
+@bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
+@role_required(Role.EVALUATOR)
+def score(project_id: int) -> str | Response | tuple[str, int]:
+    project = project_or_404(project_id)
+    form = ScoreForm()
+    errors: dict[str, list[str]] = {}
+    if form.validate_on_submit():
+        scores = {key.removeprefix("score-"): value for key, value in request.form.items()
+                  if key.startswith("score-")}
+        holder = _FieldErrors()
+        if attempt(holder, lambda: evaluate(project_id, actor=current_user,
+                                            now=current_time(), scores=scores,
+                                            comments=form.comments.data or "",
+                                            no_conflict=bool(form.no_conflict.data))):
+            flash(_("Your evaluation is recorded."))
+            return redirect(url_for("evaluator.index"))
+        errors = holder.fields
+    status = 400 if form.is_submitted() else 200
+    return render_template("evaluator/score.html", project=project, form=form, errors=errors,
+                           typed=request.form), status
+
+
+class _FieldErrors:
+    """Collects a service refusal under its field name (an indicator code or ``no_conflict``)."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def __getattr__(self, name: str) -> _Slot:
+        return _Slot(self.fields.setdefault(name, []))
+
+
+class _Slot:
+    def __init__(self, errors: list[str]) -> None:
+        self._errors = errors
+
+    @property
+    def errors(self) -> list[str]:
+        return self._errors
+
+    @errors.setter
+    def errors(self, value: list[str]) -> None:
+        self._errors[:] = value

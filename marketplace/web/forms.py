@@ -1,0 +1,136 @@
+"""Forms for the pages: Flask-WTF gives each a CSRF token and keeps what was typed."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
+
+from marketplace.credit_code import problem
+from marketplace.models import Role
+
+SIGN_UP_ROLES = [
+    SelectChoice(Role.COMMUNITY.value, _l("Community")),
+    SelectChoice(Role.ENTERPRISE.value, _l("Enterprise")),
+    SelectChoice(Role.SOCIAL_ORG.value, _l("Social organization")),
+]
+NEEDS_CREDIT_CODE = {Role.ENTERPRISE.value, Role.SOCIAL_ORG.value}
+# credit_code.problem() speaks English; these literals put its messages in the catalogs.
+CREDIT_CODE_PROBLEMS = {
+    "A unified social credit code has 18 characters.":
+        _l("A unified social credit code has 18 characters."),
+    "A unified social credit code uses digits and capital letters except I, O, S, V, Z.":
+        _l("A unified social credit code uses digits and capital letters except I, O, S, V, Z."),
+    "The check character (the 18th) does not match: please check the code.":
+        _l("The check character (the 18th) does not match: please check the code."),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class SignUpForm(FlaskForm):
+    role = SelectField(_l("Kind of organization"), choices=SIGN_UP_ROLES)
+    organization = StringField(_l("Organization name"),
+                               validators=[DataRequired(), Length(max=200)])
+    credit_code = StringField(_l("Unified social credit code"),
+                              description=_l("18 characters; required for enterprises and "
+                                             "social organizations."))
+    contact = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254),
+                                                 Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                                        message=_l("Not an e-mail address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[EqualTo("password", _l("The passwords differ."))])
+
+    def validate_credit_code(self, field: StringField) -> None:
+        code = (field.data or "").strip().upper()
+        field.data = code
+        if not code:
+            if self.role.data in NEEDS_CREDIT_CODE:
+                raise ValidationError(_l("Enterprises and social organizations give their "
+                                         "unified social credit code."))
+            return
+        error = problem(code)
+        if error:
+            raise ValidationError(CREDIT_CODE_PROBLEMS.get(error, error))
+
+
+class ActionForm(FlaskForm):
+    """A button that fires one move; the reason is required by the moves that need one."""
+
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+
+
+class SubscribeForm(FlaskForm):
+    amount = DecimalField(_l("Amount (yuan)"), places=2, validators=[InputRequired()])
+    confirmed = HiddenField()
+
+
+class BidForm(FlaskForm):
+    price = DecimalField(_l("Price (yuan)"), places=2, validators=[InputRequired()])
+    delivery_plan = TextAreaField(_l("Delivery plan"), validators=[DataRequired(),
+                                                                   Length(max=5000)])
+    team = TextAreaField(_l("Team"), validators=[Optional(), Length(max=2000)])
+
+
+class ReportForm(FlaskForm):
+    body = TextAreaField(_l("Progress"), validators=[DataRequired(), Length(max=5000)])
+    people_served = IntegerField(_l("People served"), default=0,
+                                 validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
+
+
+class ReviewForm(FlaskForm):
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+
+
+class ItemForm(Form):
+    """One line of a bundle: a catalog service, how many, at what unit cost."""
+
+    service = SelectField(_l("Service"), choices=[], validate_choice=False)
+    quantity = IntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1,
+                                                                               max=1_000_000)])
+    unit_cost = DecimalField(_l("Unit cost (yuan)"), places=2, validators=[Optional()])
+
+
+class BundleForm(FlaskForm):
+    station = SelectField(_l("Station"), coerce=int, choices=[], validate_choice=False)
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
+    items = FieldList(FormField(ItemForm), min_entries=5, max_entries=5)
+    target = DecimalField(_l("Funding target (yuan)"), places=2, validators=[InputRequired()])
+    minimum = DecimalField(_l("Funding minimum (yuan)"), places=2, validators=[InputRequired()])
+    subscription_opens_at = DateField(_l("Subscription opens"), validators=[InputRequired()])
+    subscription_closes_at = DateField(_l("Subscription closes"), validators=[InputRequired()])
+    tender_closes_at = DateField(_l("Tender closes"), validators=[InputRequired()])
+
+
+class AwardForm(FlaskForm):
+    bid = IntegerField(validators=[InputRequired()])

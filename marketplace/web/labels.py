@@ -1,0 +1,55 @@
+"""Names of states and roles in the reader's language (the code keeps English values)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from marketplace.lifecycle import State
+from marketplace.models import Role
+
+STATE_NAMES = {
+    State.PACKAGING: _l("Packaging"),
+    State.PUBLICATION: _l("Publication"),
+    State.SUBSCRIPTION: _l("Subscription"),
+    State.TENDERING: _l("Tendering"),
+    State.IMPLEMENTATION: _l("Implementation"),
+    State.EVALUATION: _l("Evaluation"),
+    State.COMPLETED: _l("Completed"),
+    State.UNFUNDED: _l("Unfunded"),
+    State.CANCELLED: _l("Cancelled"),
+    State.TERMINATED: _l("Terminated"),
+}
+ROLE_NAMES = {
+    Role.COMMUNITY: _l("Community"),
+    Role.ENTERPRISE: _l("Enterprise"),
+    Role.SOCIAL_ORG: _l("Social organization"),
+    Role.EVALUATOR: _l("Evaluator"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+def state_name(value: str | State | None) -> str:
+    if value is None:
+        return "—"
+    try:
+        return str(STATE_NAMES[State(value)])
+    except ValueError:
+        return str(value)
+
+
+def role_name(role: Role) -> str:
+    return str(ROLE_NAMES[role])
+
+
+def localized(row: object, attribute: str = "name") -> str:
+    """Catalog rows carry ``name_zh`` and ``name_en``: show the reader's."""
+    suffix = "en" if str(get_locale()) == "en" else "zh"
+    return str(getattr(row, f"{attribute}_{suffix}", "") or getattr(row, f"{attribute}_zh", ""))
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(localized)
+    app.add_template_filter(state_name)
+    app.add_template_filter(role_name)

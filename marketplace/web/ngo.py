@@ -1,0 +1,98 @@
+"""Social-organization pages: open tenders, its own sealed bid, reports on awarded milestones."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from marketplace.extensions import db
+from marketplace.lifecycle import State
+from marketplace.models import Bid, BidStatus, Project, Role
+from marketplace.services.delivery import report_progress
+from marketplace.services.tender import submit_bid
+from marketplace.web.auth import role_required
+from marketplace.web.forms import BidForm, ReportForm
+from marketplace.web.pages import attempt, current_time, project_or_404, to_fen
+
+bp = Blueprint("ngo", __name__, url_prefix="/ngo")
+
+
+def own_bid(project: Project) -> Bid | None:
+    """Only the organization's own current bid: others' stay sealed from this page."""
+    return next((b for b in project.bids if b.organization_id == current_user.organization_id
+                 and b.status is BidStatus.SUBMITTED), None)
+
+
+@bp.get("/")
+@role_required(Role.SOCIAL_ORG, approved=False)
+def tenders() -> str:
+    now = current_time()
+    open_tenders = db.session.execute(
+        db.select(Project).where(Project.state == State.TENDERING, Project.tender_closes_at > now)
+        .order_by(Project.tender_closes_at)).scalars().all()
+    awarded = [p for p in db.session.execute(
+        db.select(Project).where(Project.state.in_([State.IMPLEMENTATION, State.EVALUATION])))
+        .scalars() if p.award and p.award.organization_id == current_user.organization_id]
+    return render_template("ngo/tenders.html", tenders=open_tenders, awarded=awarded,
+                           own_bid=own_bid)
+
+
+def _render(project: Project, bid_form: BidForm, status: int = 200) -> tuple[str, int]:
+    awarded = project.award is not None and \
+        project.award.organization_id == current_user.organization_id
+    return render_template("ngo/project.html", project=project, form=bid_form,
+                           bid=own_bid(project), awarded=awarded, report_form=ReportForm(),
+                           tender_open=project.state is State.TENDERING
+                           and current_time() < project.tender_closes_at), status
+
+
+@bp.get("/projects/<int:project_id>")
+@role_required(Role.SOCIAL_ORG)
+def project(project_id: int) -> tuple[str, int]:
+    project = project_or_404(project_id)
+    bid = own_bid(project)
+    form = BidForm(data={"price": bid.price_fen / 100, "delivery_plan": bid.delivery_plan,
+                         "team": bid.team} if bid else None)
+    return _render(project, form)
+
+
+@bp.post("/projects/<int:project_id>/bid")
+@role_required(Role.SOCIAL_ORG)
+def bid(project_id: int) -> Response | tuple[str, int]:
+    """Submit a sealed bid, or replace the earlier one, before the tender closes."""
+    project = project_or_404(project_id)
+    form = BidForm()
+    if not form.validate_on_submit():
+        return _render(project, form, 400)
+    price_fen = to_fen(form.price.data)
+    if price_fen is None or price_fen <= 0:
+        form.price.errors.append(_("The price must be above zero."))
+        return _render(project, form, 400)
+    done = attempt(form, lambda: submit_bid(project_id, actor=current_user,
+                                            now=current_time(), price_fen=price_fen,
+                                            delivery_plan=form.delivery_plan.data,
+                                            team=form.team.data or ""))
+    if done is None:
+        return _render(project, form, 409)
+    flash(_("Your sealed bid is in. Nobody can read it before the tender closes."))
+    return redirect(url_for("ngo.project", project_id=project_id))
+
+
+@bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/report")
+@role_required(Role.SOCIAL_ORG)
+def report(project_id: int, milestone_id: int) -> Response | tuple[str, int]:
+    project = project_or_404(project_id)
+    if project.award is None or project.award.organization_id != current_user.organization_id:
+        abort(403)
+    form = ReportForm()
+    if form.validate_on_submit() and attempt(form, lambda: report_progress(
+            project_id, milestone_id, actor=current_user, now=current_time(),
+            body=form.body.data,
+            people_served=form.people_served.data or 0)):
+        flash(_("Progress reported; the community will review it."))
+        return redirect(url_for("ngo.project", project_id=project_id))
+    return render_template("ngo/project.html", project=project, form=BidForm(), bid=None,
+                           awarded=True, report_form=form, report_for=milestone_id,
+                           tender_open=False), 400

@@ -1,0 +1,93 @@
+"""Pages shared by every role: my page, the public project page; registers each role's pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TypeVar
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from marketplace.extensions import db
+from marketplace.lifecycle import MoveRefused
+from marketplace.models import AuditEvent, Project, Role
+from marketplace.services.errors import ServiceError
+from marketplace.web.clock import current_time
+from marketplace.web.errors import translated
+
+bp = Blueprint("pages", __name__)
+T = TypeVar("T")
+MAX_YUAN = Decimal("100000000")  # 1 亿: anything above is a typing mistake on these forms
+
+HOMES = {
+    Role.ADMIN: "admin.index",
+    Role.COMMUNITY: "community.index",
+    Role.ENTERPRISE: "enterprise.portfolio",
+    Role.SOCIAL_ORG: "ngo.tenders",
+    Role.EVALUATOR: "evaluator.index",
+}
+
+
+def to_fen(amount: Decimal | None) -> int | None:
+    """Yuan typed in a form → integer fen; None when it is not a usable number."""
+    try:
+        if amount is None or not amount.is_finite() or abs(amount) > MAX_YUAN:
+            return None
+        return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    except InvalidOperation:
+        return None
+
+
+def attempt(form: FlaskForm | None, action: Callable[[], T]) -> T | None:
+    """Call one service; a refusal goes next to its field (or on top of the page), nothing saved."""
+    try:
+        return action()
+    except (ServiceError, MoveRefused) as error:
+        db.session.rollback()
+        message = translated(error)
+        field = getattr(error, "field", None)
+        target = getattr(form, field, None) if form is not None and field else None
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*target.errors, message]
+        else:
+            flash(message, "error")
+        return None
+
+
+def project_or_404(project_id: int) -> Project:
+    project = db.session.get(Project, project_id)
+    if project is None:
+        abort(404)
+    return project
+
+
+@bp.get("/me")
+@login_required
+def home() -> Response:
+    return redirect(url_for(HOMES[current_user.role]))
+
+
+@bp.get("/projects/<int:project_id>")
+def project(project_id: int) -> str:
+    """Public: items, budget, funding progress, stage timeline, the awarded organization."""
+    project = project_or_404(project_id)
+    timeline = db.session.execute(
+        db.select(AuditEvent).where(AuditEvent.project_id == project.id,
+                                    AuditEvent.from_state != AuditEvent.to_state)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).scalars().all()
+    return render_template("pages/project.html", project=project, timeline=timeline)
+
+
+def register(app: Flask) -> None:
+    from marketplace.web import admin, community, enterprise, evaluator, labels, ngo
+
+    for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp):
+        app.register_blueprint(blueprint)
+    labels.register(app)
+
+
+__all__ = ["attempt", "bp", "current_time", "project_or_404", "register", "to_fen"]

@@ -1,0 +1,46 @@
+"""Web helpers: log in as an account through the real form; a fixed clock for the views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from marketplace.models import Account
+from marketplace.web import ratelimit
+from tests.factories import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle() -> Iterator[None]:
+    ratelimit.reset()
+    yield
+    ratelimit.reset()
+
+
+class Auth:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, account: Account, password: str = PASSWORD):  # noqa: ANN201
+        return self.client.post("/login", data={"email": account.email, "password": password})
+
+    def logout(self):  # noqa: ANN201
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
+
+
+@pytest.fixture
+def clock(app: Flask):  # noqa: ANN201
+    """Set the views' clock: ``clock(at(20))``."""
+
+    def set_(moment):  # noqa: ANN001, ANN202
+        app.config["CLOCK"] = lambda: moment
+
+    return set_
