@@ -12,9 +12,12 @@ from marketplace.models.catalog import (
 from marketplace.models.delivery import Milestone, MilestoneStatus, ProgressReport
 from marketplace.models.evaluation import Evaluation, IndicatorScore
 from marketplace.models.funding import Commitment, Subscription
+from marketplace.models.inspections import Inspection, InspectionPhase, InspectionRating
+from marketplace.models.panels import PanelAssignment
 from marketplace.models.projects import BundleItem, Project, Review
 from marketplace.models.stations import Station, StationStatus
 from marketplace.models.tender import Award, Bid, BidStatus
+from marketplace.models.volunteers import Volunteer, VolunteerHours
 
 __all__ = [
     "Account",
@@ -29,10 +32,14 @@ __all__ = [
     "Indicator",
     "IndicatorScore",
     "IndicatorSet",
+    "Inspection",
+    "InspectionPhase",
+    "InspectionRating",
     "Milestone",
     "MilestoneStatus",
     "OrgStatus",
     "Organization",
+    "PanelAssignment",
     "ProgressReport",
     "Project",
     "Review",
@@ -42,4 +49,6 @@ __all__ = [
     "Station",
     "StationStatus",
     "Subscription",
+    "Volunteer",
+    "VolunteerHours",
 ]
