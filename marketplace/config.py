@@ -41,5 +41,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "TIMEZONE": os.environ.get("MARKETPLACE_TIMEZONE", "Asia/Shanghai"),
         "EVALUATION_PASS_MARK": int(os.environ.get("MARKETPLACE_PASS_MARK", "60")),
+        "EVALUATION_EXCELLENT_MARK": int(os.environ.get("MARKETPLACE_EXCELLENT_MARK", "90")),
+        "PANEL_SIZE": int(os.environ.get("MARKETPLACE_PANEL_SIZE", "3")),
         "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("MARKETPLACE_SCHEDULER_INTERVAL", "30")),
     }

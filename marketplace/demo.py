@@ -23,7 +23,7 @@ from marketplace.models import (
     Station,
 )
 from marketplace.models.stations import StationStatus
-from marketplace.services import delivery, evaluations, funding, tender
+from marketplace.services import delivery, evaluations, funding, panels, tender
 from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
 from marketplace.services.moves import move
 
@@ -166,6 +166,8 @@ class Walk:
         if target is State.IMPLEMENTATION:
             return
         move(pid, "submit_for_evaluation", actor=c.community, now=award_at + 12 * DAY)
+        panels.assign_panel(pid, [e.id for e in c.evaluators], actor=c.admin,
+                            now=award_at + 12 * DAY + HOUR)
         if target is State.EVALUATION:
             return
         passing = target is State.COMPLETED
