@@ -59,7 +59,10 @@ def bootstrap() -> None:
 
 
 def register(app: Flask) -> None:
+    from marketplace.cli_oversight import panel_cli, stations_cli
     from scheduler.cli import scheduler_cli
 
     for command in (catalog_cli, demo_cli, lifecycle_cli, bootstrap, scheduler_cli):
+        app.cli.add_command(command)
+    for command in (stations_cli, panel_cli):
         app.cli.add_command(command)
