@@ -43,6 +43,26 @@ def stations_list(status: str | None) -> None:
                    f"{station.name}\t{station.area_m2} m²{waiver}")
 
 
+@stations_cli.command("coverage")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV for a spreadsheet.")
+def stations_coverage(as_csv: bool) -> None:
+    """Towns with an approved station, per county, against the plan."""
+    from marketplace.services.coverage import coverage_csv, station_coverage
+
+    try:
+        coverage = station_coverage()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    if as_csv:
+        click.echo(coverage_csv(coverage), nl=False)
+        return
+    for c in coverage.counties:
+        plan = "-" if c.planned_towns is None else c.planned_towns
+        click.echo(f"{c.county}	{len(c.towns)}/{plan} towns	{c.approved} approved, "
+                   f"{c.pending} pending")
+    click.echo(f"Total: {coverage.towns_covered}/{coverage.target_towns} towns covered.")
+
+
 @stations_cli.command("approve")
 @click.argument("station_id", type=int)
 @click.option("--admin", "email", required=True, help="The deciding administrator's e-mail.")

@@ -43,5 +43,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "EVALUATION_PASS_MARK": int(os.environ.get("MARKETPLACE_PASS_MARK", "60")),
         "EVALUATION_EXCELLENT_MARK": int(os.environ.get("MARKETPLACE_EXCELLENT_MARK", "90")),
         "PANEL_SIZE": int(os.environ.get("MARKETPLACE_PANEL_SIZE", "3")),
+        "COVERAGE_TARGET_TOWNS": int(os.environ.get("MARKETPLACE_COVERAGE_TARGET_TOWNS", "50")),
+        "COVERAGE_PLAN": os.environ.get("MARKETPLACE_COVERAGE_PLAN", ""),  # "鹿城区=6,瑞安市=8"
         "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("MARKETPLACE_SCHEDULER_INTERVAL", "30")),
     }

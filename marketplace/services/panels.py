@@ -22,6 +22,8 @@ from marketplace.services.errors import Conflict, Forbidden, Invalid
 from marketplace.services.moves import atomic, lock_project, record
 
 DEFAULT_PANEL_SIZE = 3
+# Each evaluator's own sheet is published once the evaluation is over, not while it runs.
+SHEETS_PUBLIC_IN = frozenset({State.COMPLETED, State.TERMINATED})
 DEFAULT_EXCELLENT_MARK = 90
 # The panel is appointed while the work is delivered or once it is under evaluation.
 PANEL_STATES = frozenset({State.IMPLEMENTATION, State.EVALUATION})
@@ -121,6 +123,16 @@ def grade(score: Decimal | None) -> str | None:
     if score >= current_app.config.get("EVALUATION_EXCELLENT_MARK", DEFAULT_EXCELLENT_MARK):
         return "excellent"
     return "pass" if score >= current_app.config["EVALUATION_PASS_MARK"] else "fail"
+
+
+def public_result(project: Project) -> PanelResult:
+    """What a visitor sees: the score, grade and indicator means; the sheets after close-out."""
+    result = panel_result(project)
+    if project.state in SHEETS_PUBLIC_IN:
+        return result
+    return PanelResult(score=result.score, grade=result.grade,
+                       indicator_means=result.indicator_means, sheets=[],
+                       recused=result.recused)
 
 
 def panel_result(project: Project) -> PanelResult:

@@ -12,7 +12,12 @@ from marketplace.models import AuditEvent, Indicator, IndicatorSet, Role
 from marketplace.services.errors import Conflict, Forbidden, Invalid
 from marketplace.services.evaluations import evaluate
 from marketplace.services.moves import move
-from marketplace.services.panels import assign_panel, declare_conflict, panel_result
+from marketplace.services.panels import (
+    assign_panel,
+    declare_conflict,
+    panel_result,
+    public_result,
+)
 from tests.conftest import _empty_tables
 from tests.factories import at, gen_account, gen_cast, gen_project
 
@@ -70,8 +75,12 @@ def test_the_score_is_the_weighted_mean_of_the_sheets_that_count(cast, uneven_se
         project_id=project.id, trigger="recuse")).scalar_one()
     assert recusal.actor_account_id == third.id and recusal.reason.startswith("曾为")
 
+    assert public_result(project).sheets == [] and public_result(project).score == result.score
     move(project.id, "close_out", actor=first, now=at(62))
     assert project.state is State.COMPLETED
+    published = public_result(project).sheets
+    assert [(s.evaluator_id, s.total_score) for s in published] == [
+        (first.id, Decimal("78.50")), (second.id, Decimal("83.00"))]
 
 
 def test_the_pass_and_excellent_marks_are_configurable(app, cast, uneven_set) -> None:
