@@ -16,6 +16,8 @@ from typing import Any
 GENESIS = "0" * 64  # the "previous hash" of the first event
 FIELDS = ("id", "project_id", "actor", "actor_account_id", "at", "trigger", "from_state",
           "to_state", "reason", "details")
+# Hashed only when set, so events chained before these columns existed keep their hashes.
+OPTIONAL_FIELDS = ("station_id",)
 
 
 def _timestamp(value: datetime) -> str:
@@ -28,6 +30,7 @@ def _timestamp(value: datetime) -> str:
 def canonical(event: Mapping[str, Any]) -> str:
     """Sorted keys, no whitespace, fixed datetime format: one text per event, byte for byte."""
     values = {name: event[name] for name in FIELDS}
+    values.update({name: event[name] for name in OPTIONAL_FIELDS if event.get(name) is not None})
     values["at"] = _timestamp(values["at"])
     values["details"] = values["details"] or {}
     return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

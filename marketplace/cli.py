@@ -72,10 +72,11 @@ def bootstrap() -> None:
 
 def register(app: Flask) -> None:
     from marketplace.accounts_cli import accounts_cli
+    from marketplace.cli_oversight import panel_cli, stations_cli
     from marketplace.ledger_cli import ledger_cli
     from marketplace.records_cli import audit_cli, export_cli
     from scheduler.cli import scheduler_cli
 
     for command in (catalog_cli, demo_cli, lifecycle_cli, bootstrap, scheduler_cli, audit_cli,
-                    export_cli, ledger_cli, accounts_cli):
+                    export_cli, ledger_cli, accounts_cli, stations_cli, panel_cli):
         app.cli.add_command(command)

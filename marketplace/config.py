@@ -44,6 +44,10 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # Open Contracting ID prefix: "ocds-" plus a registered code for real publication.
         "OCID_PREFIX": os.environ.get("MARKETPLACE_OCID_PREFIX", "ocds-lovestn"),
         "API_TOKEN_TTL_HOURS": int(os.environ.get("MARKETPLACE_API_TOKEN_TTL_HOURS", "24")),
+        "EVALUATION_EXCELLENT_MARK": int(os.environ.get("MARKETPLACE_EXCELLENT_MARK", "90")),
+        "PANEL_SIZE": int(os.environ.get("MARKETPLACE_PANEL_SIZE", "3")),
+        "COVERAGE_TARGET_TOWNS": int(os.environ.get("MARKETPLACE_COVERAGE_TARGET_TOWNS", "50")),
+        "COVERAGE_PLAN": os.environ.get("MARKETPLACE_COVERAGE_PLAN", ""),  # "鹿城区=6,瑞安市=8"
         "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("MARKETPLACE_SCHEDULER_INTERVAL", "30")),
         # E-mail: written to the log unless an SMTP host is set.
         "SMTP_HOST": os.environ.get("MARKETPLACE_SMTP_HOST"),

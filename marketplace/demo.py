@@ -23,11 +23,15 @@ from marketplace.models import (
     Station,
 )
 from marketplace.models.stations import StationStatus
-from marketplace.services import delivery, evaluations, funding, tender
+from marketplace.services import delivery, evaluations, funding, panels, tender
 from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
+from marketplace.services.inspections import record_inspection
 from marketplace.services.moves import move
+from marketplace.services.stations import StationDraft, register_station
+from marketplace.services.volunteers import add_volunteer, record_hours
 
 DEMO_PASSWORD = "demo1234"
+OPENING_HOURS = "周一至周六 8:30–17:30"
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 
@@ -81,17 +85,31 @@ def _accounts(now: datetime) -> dict[str, Account]:
 
 def _stations(accounts: dict[str, Account], now: datetime) -> list[Station]:
     rows = [
-        ("五马社区爱心驿站", "community@demo.cn", "鹿城区", "五马街道", "解放街 88 号一楼", 45),
-        ("万松社区爱心驿站", "community2@demo.cn", "瑞安市", "安阳街道", "万松路 12 号一楼", 36),
+        ("五马社区爱心驿站", "community@demo.cn", "鹿城区", "五马街道", "解放街 88 号一楼", 45,
+         "52330302MJ8936226G"),
+        ("万松社区爱心驿站", "community2@demo.cn", "瑞安市", "安阳街道", "万松路 12 号一楼", 36,
+         "52330381MJ89A1B074"),
     ]
     stations = [
         Station(name=name, community=accounts[email].organization, county=county, town=town,
                 address=address, floor=1, area_m2=Decimal(area),
-                status=StationStatus.APPROVED, created_at=now)
-        for name, email, county, town, address, area in rows
+                status=StationStatus.APPROVED, created_at=now, registration_number=code,
+                director=accounts[email].name, opening_hours=OPENING_HOURS, social_workers=2,
+                decided_at=now, decided_by=accounts["admin@demo.cn"])
+        for name, email, county, town, address, area, code in rows
     ]
     db.session.add_all(stations)
     return stations
+
+
+def _pending_station(accounts: dict[str, Account], now: datetime) -> Station:
+    """A small station waiting for the administrator: at 28 m² it needs a waiver."""
+    community = accounts["community2@demo.cn"]
+    draft = StationDraft(name="飞云社区爱心驿站", county="瑞安市", town="飞云街道",
+                         address="飞云路 5 号一楼", floor=1, area_m2=28,
+                         registration_number="52330328MJ00000122", director=community.name,
+                         opening_hours=OPENING_HOURS, social_workers=1)
+    return register_station(draft, actor=community, now=now)
 
 
 def bundle_draft(title: str, start: datetime, services: list[ServiceType]) -> BundleDraft:
@@ -166,6 +184,8 @@ class Walk:
         if target is State.IMPLEMENTATION:
             return
         move(pid, "submit_for_evaluation", actor=c.community, now=award_at + 12 * DAY)
+        panels.assign_panel(pid, [e.id for e in c.evaluators], actor=c.admin,
+                            now=award_at + 12 * DAY + HOUR)
         if target is State.EVALUATION:
             return
         passing = target is State.COMPLETED
@@ -215,12 +235,36 @@ class Walk:
             )
 
 
+def _oversight(accounts: dict[str, Account], walked: dict[State, int], pending: Station,
+               now: datetime) -> None:
+    """Inspections of each phase and volunteers' hours, so the oversight pages have content."""
+    admin, evaluator = accounts["admin@demo.cn"], accounts["evaluator@demo.cn"]
+    record_inspection("site", actor=admin, station_id=pending.id, rating="pass",
+                      inspected_on=(now - 2 * DAY).date(), now=now - 2 * DAY,
+                      findings="一楼临街，出入无台阶；使用面积 28 平方米，略低于 30 平方米标准。",
+                      follow_up="建议与街道共用活动室，开展集中活动时借用。")
+    record_inspection("midterm", actor=evaluator, project_id=walked[State.IMPLEMENTATION],
+                      rating="good", inspected_on=(now - DAY).date(), now=now - DAY,
+                      findings="首期走访建档已完成，服务签到表与照片齐全。")
+    record_inspection("effect", actor=admin, project_id=walked[State.COMPLETED],
+                      rating="excellent", inspected_on=(now - DAY).date(), now=now - DAY,
+                      findings="受益人回访满意度高，义工队伍已能独立开展服务。")
+    project = db.session.get(Project, walked[State.IMPLEMENTATION])
+    community = next(a for a in accounts.values()
+                     if a.organization_id == project.station.community_id)
+    for name, minutes in (("李阿姨", 150), ("王同学", 90)):
+        volunteer = add_volunteer(project.station_id, actor=community, name=name, now=now)
+        record_hours(volunteer.id, actor=community, served_on=(now - DAY).date(),
+                     minutes=minutes, project_id=project.id, now=now)
+
+
 def seed(now: datetime | None = None) -> str:
     """Create the demo world; returns a one-line summary."""
     now = now or utcnow()
     accounts = _accounts(now - 200 * DAY)
     stations = _stations(accounts, now - 200 * DAY)
     db.session.commit()
+    pending = _pending_station(accounts, now - 3 * DAY)
     cast = Cast(
         community=accounts["community@demo.cn"], admin=accounts["admin@demo.cn"],
         enterprises=(accounts["enterprise@demo.cn"], accounts["enterprise2@demo.cn"]),
@@ -234,6 +278,7 @@ def seed(now: datetime | None = None) -> str:
     for service in areas:
         by_area.setdefault(service.area_code, []).append(service)
     area_lists = list(by_area.values())
+    walked: dict[State, int] = {}
     for n, (target, title, days_ago) in enumerate(PROJECTS):
         start = now - days_ago * DAY
         station = stations[n % len(stations)]
@@ -242,4 +287,7 @@ def seed(now: datetime | None = None) -> str:
         project = create_bundle(station.id, bundle_draft(title, start, services),
                                 actor=community, now=start)
         Walk(replace(cast, community=community), project.id, start).to(target)
-    return f"Seeded {len(accounts)} accounts, {len(stations)} stations, {len(PROJECTS)} projects."
+        walked[target] = project.id
+    _oversight(accounts, walked, pending, now)
+    return (f"Seeded {len(accounts)} accounts, {len(stations) + 1} stations, "
+            f"{len(PROJECTS)} projects.")

@@ -56,7 +56,7 @@ def gen_cast() -> Cast:
         admin=gen_account(Role.ADMIN),
         enterprises=(gen_account(Role.ENTERPRISE), gen_account(Role.ENTERPRISE)),
         ngos=(gen_account(Role.SOCIAL_ORG), gen_account(Role.SOCIAL_ORG)),
-        evaluators=(gen_account(Role.EVALUATOR), gen_account(Role.EVALUATOR)),
+        evaluators=tuple(gen_account(Role.EVALUATOR) for _ in range(3)),  # a full panel
     )
 
 

@@ -12,6 +12,7 @@ from marketplace.models.catalog import (
 from marketplace.models.delivery import Milestone, MilestoneStatus, ProgressReport
 from marketplace.models.evaluation import Evaluation, IndicatorScore
 from marketplace.models.funding import Commitment, Subscription
+from marketplace.models.inspections import Inspection, InspectionPhase, InspectionRating
 from marketplace.models.ledger import (
     AccountKind,
     LedgerAccount,
@@ -19,10 +20,12 @@ from marketplace.models.ledger import (
     LedgerTransaction,
 )
 from marketplace.models.notifications import Notification, OutboxMail
+from marketplace.models.panels import PanelAssignment
 from marketplace.models.projects import BundleItem, Project, Review
 from marketplace.models.stations import Station, StationStatus
 from marketplace.models.tender import Award, Bid, BidStatus
 from marketplace.models.tokens import ApiToken
+from marketplace.models.volunteers import Volunteer, VolunteerHours
 
 __all__ = [
     "Account",
@@ -42,12 +45,16 @@ __all__ = [
     "LedgerAccount",
     "LedgerEntry",
     "LedgerTransaction",
+    "Inspection",
+    "InspectionPhase",
+    "InspectionRating",
     "Milestone",
     "MilestoneStatus",
     "Notification",
     "OrgStatus",
     "Organization",
     "OutboxMail",
+    "PanelAssignment",
     "ProgressReport",
     "Project",
     "Review",
@@ -57,4 +64,6 @@ __all__ = [
     "Station",
     "StationStatus",
     "Subscription",
+    "Volunteer",
+    "VolunteerHours",
 ]

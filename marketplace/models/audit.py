@@ -20,6 +20,7 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), index=True)
     actor: Mapped[str] = mapped_column(String(300))  # an account's label, or "scheduler"
     actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,6 +22,7 @@ from marketplace.models.tender import Award, Bid, BidStatus
 
 if TYPE_CHECKING:
     from marketplace.models.evaluation import Evaluation
+    from marketplace.models.panels import PanelAssignment
 
 DEFAULT_DELIVERY = timedelta(days=90)  # a bid without a milestone plan delivers in one step
 
@@ -99,6 +100,9 @@ class Project(db.Model):
     evaluations: Mapped[list[Evaluation]] = relationship(
         back_populates="project", order_by="Evaluation.id"
     )
+    panel: Mapped[list[PanelAssignment]] = relationship(
+        back_populates="project", order_by="PanelAssignment.id"
+    )
 
     @property
     def items_total_fen(self) -> int:
@@ -116,13 +120,18 @@ class Project(db.Model):
             return 0.0
         return min(self.committed_fen / self.funding_target_fen, 1.0)
 
-    def evaluation_score(self) -> Decimal | None:
-        """Mean total of the current round's submitted evaluations, or None before any."""
-        scores = [
-            e.total_score
-            for e in self.evaluations
+    def counted_evaluations(self) -> list[Evaluation]:
+        """The current round's submitted sheets, leaving out panel members who were recused."""
+        recused = {member.evaluator_id for member in self.panel if member.is_recused}
+        return [
+            e for e in self.evaluations
             if e.round == self.rectifications + 1 and e.total_score is not None
+            and e.evaluator_id not in recused
         ]
+
+    def evaluation_score(self) -> Decimal | None:
+        """Mean total of the counted sheets (each already weighted to 100), or None before any."""
+        scores = [e.total_score for e in self.counted_evaluations()]
         if not scores:
             return None
         return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))

@@ -1,4 +1,9 @@
-"""Love Stations: the community premises every project belongs to."""
+"""Love Stations: the community premises every project belongs to.
+
+The policy's rules for the premises (ground floor, at least 30 m², registered as a private
+non-enterprise unit) are checked by ``services/stations.py``; the row keeps what was declared
+and who decided on it.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,15 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.clock import utcnow
 from marketplace.extensions import db
-from marketplace.models.accounts import Organization, enum_column
+from marketplace.models.accounts import Account, Organization, enum_column
+
+MINIMUM_AREA_M2 = Decimal(30)
+GROUND_FLOOR = 1
 
 
 class StationStatus(enum.StrEnum):
@@ -35,9 +43,25 @@ class Station(db.Model):
     floor: Mapped[int] = mapped_column(default=1)
     area_m2: Mapped[Decimal] = mapped_column(Numeric(8, 2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Registered as a private non-enterprise unit (民办非企业单位): its unified social credit code.
+    registration_number: Mapped[str | None] = mapped_column(String(18))
+    director: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    opening_hours: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    social_workers: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The administrator's decision: a station under 30 m² is approved only with a waiver.
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    waiver_reason: Mapped[str | None] = mapped_column(Text)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
 
     community: Mapped[Organization] = relationship()
+    decided_by: Mapped[Account | None] = relationship()
 
     @property
     def is_approved(self) -> bool:
         return self.status is StationStatus.APPROVED
+
+    @property
+    def needs_waiver(self) -> bool:
+        """Smaller than the policy's 30 m²: approval needs the administrator's reasoned waiver."""
+        return self.area_m2 < MINIMUM_AREA_M2

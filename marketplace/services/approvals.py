@@ -6,7 +6,7 @@ from datetime import datetime
 
 from marketplace.clock import utcnow
 from marketplace.extensions import db
-from marketplace.models import Account, Organization, OrgStatus, Role, Station, StationStatus
+from marketplace.models import Account, Organization, OrgStatus, Role
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, NotFound
 from marketplace.services.moves import atomic, record
@@ -26,19 +26,3 @@ def decide_organization(organization_id: int, *, actor: Account, approve: bool,
         record(None, actor, "approve_organization" if approve else "reject_organization",
                now=now, details={"organization_id": organization.id})
     return organization
-
-
-def decide_station(station_id: int, *, actor: Account, approve: bool,
-                   now: datetime | None = None) -> Station:
-    now = now or utcnow()
-    require(actor, Role.ADMIN)
-    with atomic():
-        station = db.session.get(Station, station_id)
-        if station is None:
-            raise NotFound("No station %(id)s.", id=station_id)
-        if station.status is not StationStatus.PENDING:
-            raise Conflict("This station has already been decided.")
-        station.status = StationStatus.APPROVED if approve else StationStatus.REJECTED
-        record(None, actor, "approve_station" if approve else "reject_station", now=now,
-               details={"station_id": station.id})
-    return station

@@ -16,8 +16,11 @@ from marketplace.services.errors import Invalid
 CHAIN_LOCK = 0x6C6F7665  # "love"
 
 
+STORED = (*chain.FIELDS, *chain.OPTIONAL_FIELDS, "prev_hash", "hash")
+
+
 def _row(event: AuditEvent) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in (*chain.FIELDS, "prev_hash", "hash")}
+    return {name: getattr(event, name) for name in STORED}
 
 
 def seal(event: AuditEvent) -> None:
@@ -42,7 +45,7 @@ def seal(event: AuditEvent) -> None:
 
 def verify() -> chain.Break | None:
     """Recompute the whole chain from the stored rows; the first break, or None if it holds."""
-    columns = [getattr(AuditEvent, name) for name in (*chain.FIELDS, "prev_hash", "hash")]
+    columns = [getattr(AuditEvent, name) for name in STORED]
     rows = db.session.execute(db.select(*columns).order_by(AuditEvent.id)).mappings()
     return chain.first_break(rows)
 

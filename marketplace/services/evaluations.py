@@ -12,6 +12,7 @@ from marketplace.models import Account, Evaluation, IndicatorScore, Role
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, Forbidden, Invalid
 from marketplace.services.moves import atomic, lock_project, record
+from marketplace.services.panels import may_score
 
 
 def _conflicted(actor: Account, project: object) -> bool:
@@ -23,7 +24,7 @@ def _conflicted(actor: Account, project: object) -> bool:
 def evaluate(project_id: int, *, actor: Account, scores: dict[str, str | Decimal],
              comments: str = "", no_conflict: bool = False,
              now: datetime | None = None) -> Evaluation:
-    """Submit one evaluator's sheet for the current round; totals are weighted to 100."""
+    """Submit one panel member's sheet for the current round; totals are weighted to 100."""
     now = now or utcnow()
     require(actor, Role.EVALUATOR)
     with atomic():
@@ -34,6 +35,7 @@ def evaluate(project_id: int, *, actor: Account, scores: dict[str, str | Decimal
             raise Invalid("Declare that you have no conflict of interest.", field="no_conflict")
         if _conflicted(actor, project):
             raise Forbidden("You are tied to the awarded organization or a subscriber.")
+        may_score(actor, project)
         round_ = project.rectifications + 1
         if any(e.evaluator_id == actor.id and e.round == round_ for e in project.evaluations):
             raise Conflict("You have already scored this round.")

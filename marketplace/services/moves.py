@@ -58,10 +58,11 @@ def lock_project(project_id: int) -> Project:
 
 def record(project: Project | None, actor: Actor, trigger: str, *, now: datetime,
            from_state: str | None = None, to_state: str | None = None,
-           reason: str | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
+           reason: str | None = None, details: dict[str, Any] | None = None,
+           station_id: int | None = None) -> AuditEvent:
     """Add an audit event to the current unit of work, sealed onto the audit chain."""
     event = AuditEvent(
-        project=project,
+        project=project, station_id=station_id,
         actor=actor_label(actor),
         actor_account_id=actor.id if isinstance(actor, Account) else None,
         at=now, trigger=trigger, from_state=from_state, to_state=to_state,

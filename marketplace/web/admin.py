@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import (
+    Account,
     AuditEvent,
     Organization,
     OrgStatus,
@@ -19,8 +21,10 @@ from marketplace.models import (
     Station,
     StationStatus,
 )
-from marketplace.services.approvals import decide_organization, decide_station
+from marketplace.services.approvals import decide_organization
 from marketplace.services.moves import move
+from marketplace.services.panels import active_members, assign_panel
+from marketplace.services.stations import approve_station, reject_station
 from marketplace.web.auth import role_required
 from marketplace.web.forms import ActionForm
 from marketplace.web.pages import attempt, current_time, project_or_404
@@ -39,8 +43,17 @@ def _page(form: ActionForm | None = None, status: int = 200) -> tuple[str, int]:
         db.select(Project).where(Project.state == State.PACKAGING,
                                  Project.review == Review.SUBMITTED)
         .order_by(Project.id)).scalars().all()
+    needing_panel = [p for p in db.session.execute(
+        db.select(Project).where(Project.state.in_([State.IMPLEMENTATION, State.EVALUATION]))
+        .options(selectinload(Project.panel)).order_by(Project.id)).scalars()
+        if len(active_members(p)) < current_app.config["PANEL_SIZE"]]
+    evaluators = db.session.execute(
+        db.select(Account).join(Organization).where(Organization.role == Role.EVALUATOR,
+                                                    Organization.status == OrgStatus.APPROVED)
+        .order_by(Account.id)).scalars().all() if needing_panel else []
     return render_template("admin/index.html", organizations=organizations, stations=stations,
-                           bundles=bundles, form=form or ActionForm()), status
+                           bundles=bundles, needing_panel=needing_panel, evaluators=evaluators,
+                           form=form or ActionForm()), status
 
 
 @bp.get("/")
@@ -68,10 +81,29 @@ def station(station_id: int) -> Response:
     form = ActionForm()
     if form.validate_on_submit():
         approve = request.form.get("decision") == "approve"
-        if attempt(form, lambda: decide_station(station_id, actor=current_user,
-                                                now=current_time(),
-                                                approve=approve)):
+        reason = form.reason.data or ""
+
+        def decide() -> object:
+            if approve:  # the reason is the waiver for premises under 30 m²
+                return approve_station(station_id, actor=current_user, now=current_time(),
+                                       waiver_reason=reason)
+            return reject_station(station_id, actor=current_user, now=current_time(),
+                                  reason=reason)
+
+        if attempt(form, decide):
             flash(_("Station approved.") if approve else _("Station rejected."))
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/panels/<int:project_id>")
+@role_required(Role.ADMIN)
+def panel(project_id: int) -> Response:
+    form = ActionForm()
+    if form.validate_on_submit():
+        chosen = [int(i) for i in request.form.getlist("evaluator_ids") if i.isdigit()]
+        if attempt(form, lambda: assign_panel(project_id, chosen, actor=current_user,
+                                              now=current_time())):
+            flash(_("Panel appointed."))
     return redirect(url_for("admin.index"))
 
 

@@ -12,7 +12,7 @@ from wtforms.validators import Length, Optional
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Project, Role
+from marketplace.models import PanelAssignment, Project, Role
 from marketplace.services.evaluations import evaluate
 from marketplace.web.auth import role_required
 from marketplace.web.pages import attempt, current_time, project_or_404
@@ -31,8 +31,10 @@ class ScoreForm(FlaskForm):
 @role_required(Role.EVALUATOR, approved=False)
 def index() -> str:
     projects = db.session.execute(
-        db.select(Project).where(Project.state == State.EVALUATION).order_by(Project.id)
-    ).scalars().all()
+        db.select(Project).join(PanelAssignment)
+        .where(Project.state == State.EVALUATION, PanelAssignment.evaluator_id == current_user.id,
+               PanelAssignment.recused_at.is_(None))
+        .order_by(Project.id)).scalars().all()
     return render_template("evaluator/index.html", projects=projects)
 
 

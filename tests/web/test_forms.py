@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Project, Review, Subscription
+from marketplace.models import Project, Review, Role, Subscription
 from marketplace.services.moves import move
 from tests.factories import at, gen_cast, gen_project, gen_station, services
 
@@ -195,3 +195,34 @@ def test_evaluation_needs_the_declaration_and_scores_in_range(client, auth, cloc
     assert not _reload(project).evaluations
     assert client.post(url, data={**scores, "no_conflict": "y"}).status_code == 302
     assert len(_reload(project).evaluations) == 1
+
+
+
+def test_the_administrator_appoints_a_full_panel_from_the_admin_page(client, auth, clock) -> None:
+    from marketplace.models import PanelAssignment
+
+    cast = gen_cast()
+    project = gen_project(cast, State.IMPLEMENTATION)
+    clock(at(60))
+    auth.login(cast.admin)
+    assert f'action="/admin/panels/{project.id}"' in client.get("/admin/").get_data(as_text=True)
+    too_few = {"evaluator_ids": [str(e.id) for e in cast.evaluators[:2]]}
+    client.post(f"/admin/panels/{project.id}", data=too_few)
+    assert _count(PanelAssignment) == 0
+    client.post(f"/admin/panels/{project.id}",
+                data={"evaluator_ids": [str(e.id) for e in cast.evaluators]})
+    assert _count(PanelAssignment) == 3
+    assert f'action="/admin/panels/{project.id}"' not in client.get("/admin/").get_data(
+        as_text=True)
+
+
+def test_an_evaluator_sees_only_the_projects_whose_panel_they_sit_on(client, auth) -> None:
+    from tests.factories import gen_account
+
+    cast = gen_cast()
+    project = gen_project(cast, State.EVALUATION)  # the walk appoints cast.evaluators
+    auth.login(gen_account(Role.EVALUATOR))
+    assert project.title not in client.get("/evaluator/").get_data(as_text=True)
+    auth.logout()
+    auth.login(cast.evaluators[0])
+    assert project.title in client.get("/evaluator/").get_data(as_text=True)

@@ -1,10 +1,10 @@
-"""Implementation and evaluation: milestone reports, their review, evaluators' score sheets."""
+"""Implementation and evaluation: milestone reports, their review, the panel, score sheets."""
 
 from __future__ import annotations
 
 from flask.typing import ResponseReturnValue
 
-from marketplace.services import delivery, evaluations
+from marketplace.services import delivery, evaluations, panels
 from marketplace.services.errors import Invalid
 from marketplace.web.api import bp, serialize
 from marketplace.web.api.common import (
@@ -41,6 +41,19 @@ def review(project_id: int, milestone_id: int) -> ResponseReturnValue:
                                     accept=boolean(data, "accept"),
                                     comment=text(data, "comment", ""), now=now())
     return serialize.milestone(row)
+
+
+@bp.post("/projects/<int:project_id>/panel")
+def panel(project_id: int) -> ResponseReturnValue:
+    account = signed_in()
+    check_visible(project_or_404(project_id), account)
+    ids = body().get("evaluator_ids")
+    if not isinstance(ids, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise Invalid("evaluator_ids must be a list of account ids.", field="evaluator_ids")
+    seats = panels.assign_panel(project_id, ids, actor=account, now=now())
+    return {"panel": [{"evaluator_id": s.evaluator_id, "recused": s.is_recused}
+                      for s in seats]}, 201
 
 
 @bp.post("/projects/<int:project_id>/evaluations")

@@ -103,6 +103,10 @@ PATHS: dict[str, dict[str, Any]] = {
         "The community accepts a reported milestone or sends it back", "200",
         security=BEARER, parameters=[PROJECT_ID, MILESTONE_ID],
         body=_body({"accept": {"type": "boolean"}, "comment": STR}, ["accept"]))},
+    "/projects/{project_id}/panel": {"post": _op(
+        "The administrator appoints the evaluation panel", "201", security=BEARER,
+        parameters=[PROJECT_ID], body=_body(
+            {"evaluator_ids": {"type": "array", "items": INT}}, ["evaluator_ids"]))},
     "/projects/{project_id}/evaluations": {"post": _op(
         "An evaluator scores the project against its indicator set", "201", security=BEARER,
         parameters=[PROJECT_ID], body=_body(

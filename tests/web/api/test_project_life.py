@@ -73,6 +73,9 @@ def test_a_project_lives_its_whole_life_through_the_api(client, cast, auth, cloc
     clock.set(50)
     indicators = next(s for s in client.get("/api/v1/catalog").json["indicator_sets"]
                       if s["code"] == awarded.json["indicator_set"])["indicators"]
+    appointed = client.post(f"{url}/panel", headers=auth(cast.admin), json={
+        "evaluator_ids": [e.id for e in cast.evaluators]})
+    assert appointed.status_code == 201 and len(appointed.json["panel"]) == 3
     evaluator = auth(cast.evaluators[0])
     sheet = client.post(f"{url}/evaluations", headers=evaluator, json={
         "no_conflict": True, "comments": "回访满意",
