@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from marketplace.extensions import db
 from marketplace.models import (
     AccountKind,
@@ -52,14 +54,22 @@ class Cause:
 
 def _account(code: str, name: str, kind: AccountKind, *, project_id: int | None = None,
              organization_id: int | None = None) -> LedgerAccount:
-    """The account with this code, opened on first use."""
-    account = db.session.execute(
-        db.select(LedgerAccount).where(LedgerAccount.code == code)).scalar_one_or_none()
+    """The account with this code, opened on first use.
+
+    Two transactions may open the same account at once (one enterprise subscribing to two
+    projects): the loser's insert fails on the unique code inside a savepoint, and it takes
+    the winner's row instead of failing the whole subscription.
+    """
+    query = db.select(LedgerAccount).where(LedgerAccount.code == code)
+    account = db.session.execute(query).scalar_one_or_none()
     if account is None:
-        account = LedgerAccount(code=code, name=name, kind=kind, project_id=project_id,
-                                organization_id=organization_id)
-        db.session.add(account)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                account = LedgerAccount(code=code, name=name, kind=kind, project_id=project_id,
+                                        organization_id=organization_id)
+                db.session.add(account)
+        except IntegrityError:
+            account = db.session.execute(query).scalar_one()
     return account
 
 

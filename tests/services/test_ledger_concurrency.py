@@ -63,3 +63,35 @@ def test_concurrent_subscribers_never_oversubscribe_nor_lose_a_commitment(app) -
     if final.state is State.TENDERING:
         assert balance(escrow_account(final)) == target
     assert list(discrepancies()) == []
+
+
+@pytest.mark.postgres
+def test_one_new_enterprise_subscribing_to_two_projects_at_once_opens_one_account(app) -> None:
+    cast = gen_cast()
+    projects = [gen_project(cast, State.SUBSCRIPTION).id for _ in range(2)]
+    newcomer = gen_account(Role.ENTERPRISE).id  # no ledger account yet
+    db.session.remove()
+    barrier = threading.Barrier(len(projects))
+    outcomes: list[str] = []
+
+    def attempt(project_id: int) -> None:
+        with app.app_context():
+            actor = db.session.get(Account, newcomer)
+            barrier.wait()
+            try:
+                funding.subscribe(project_id, 10_000, actor=actor, now=at(5))
+                outcomes.append("subscribed")
+            except Exception as error:  # noqa: BLE001 - the failure this test looks for
+                outcomes.append(f"error:{error!r}")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt, args=(p,)) for p in projects]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert outcomes == ["subscribed", "subscribed"]
+    enterprise = db.session.get(Account, newcomer).organization
+    assert balance(organization_account(enterprise)) == -20_000
+    assert list(discrepancies()) == []
