@@ -21,8 +21,12 @@ from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import (
     Account,
+    AccountKind,
     BundleItem,
     Commitment,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
     Organization,
     OrgStatus,
     Project,
@@ -80,7 +84,8 @@ def _organizations(role: Role, n: int, now: datetime, rng: random.Random) -> lis
 
 
 def generate(projects: int, subscriptions: int, *, seed: int = 2013,
-             now: datetime | None = None) -> dict[str, int]:
+             now: datetime | None = None,
+             stage_weights: dict[State, int] | None = None) -> dict[str, int]:
     """Add ``projects`` projects and about ``subscriptions`` subscriptions; returns counts."""
     rng = random.Random(seed)
     now = now or utcnow()
@@ -97,7 +102,8 @@ def generate(projects: int, subscriptions: int, *, seed: int = 2013,
         "floor": 1, "area_m2": Decimal(30 + i % 70), "created_at": now,
     } for i in range(n_stations)))
 
-    states = rng.choices(list(STAGE_WEIGHTS), weights=list(STAGE_WEIGHTS.values()), k=projects)
+    weights = stage_weights or STAGE_WEIGHTS
+    states = rng.choices(list(weights), weights=list(weights.values()), k=projects)
     plans: list[tuple[State, int, datetime]] = []
 
     def project_rows() -> Iterator[dict[str, Any]]:
@@ -137,10 +143,49 @@ def generate(projects: int, subscriptions: int, *, seed: int = 2013,
     funded = [(pid, *plan) for pid, plan in zip(project_ids, plans, strict=True)]
     made = len(_insert(Subscription, _subscription_rows(funded, enterprises, subscriptions,
                                                         rng)))
+    _post_commitments(project_ids[0] if project_ids else 0, enterprises, now)
     db.session.commit()
     return {"stations": len(stations), "projects": len(project_ids), "subscriptions": made,
             "accounts": db.session.execute(
                 db.select(db.func.count()).select_from(Account)).scalar_one()}
+
+
+def _post_commitments(first_project: int, enterprises: list[int], now: datetime) -> None:
+    """Put the generated money on the ledger, so `flask ledger verify` and the clock agree.
+
+    One opening transaction per funded project: each enterprise's total leaves its balance
+    and lands in the project's commitments (in subscription) or escrow (collected). Tranche
+    payments of delivered projects are not generated: their escrow keeps the whole amount.
+    """
+    accounts = dict(zip(enterprises, _insert(LedgerAccount, ({
+        "code": f"org:{org}", "name": f"enterprise {org}", "kind": AccountKind.ENTERPRISE,
+        "organization_id": org, "created_at": now} for org in enterprises)), strict=True))
+    given = db.session.execute(
+        db.select(Subscription.project_id, Subscription.enterprise_id, Subscription.status,
+                  db.func.sum(Subscription.amount_fen))
+        .where(Subscription.project_id >= first_project)
+        .group_by(Subscription.project_id, Subscription.enterprise_id, Subscription.status)
+        .order_by(Subscription.project_id)).all()
+    by_project: dict[int, list[tuple[int, Commitment, int]]] = {}
+    for project_id, enterprise_id, status, total in given:
+        by_project.setdefault(project_id, []).append((enterprise_id, status, int(total)))
+    def holding_account(pid: int, status: Commitment) -> dict[str, Any]:
+        # The same codes as services.ledger.commitments_account / escrow_account.
+        suffix, kind = (("commitments", AccountKind.COMMITMENT) if status is Commitment.COMMITTED
+                        else ("escrow", AccountKind.ESCROW))
+        return {"code": f"project:{pid}:{suffix}", "name": f"{suffix} of project {pid}",
+                "kind": kind, "project_id": pid, "created_at": now}
+
+    holding = dict(zip(by_project, _insert(LedgerAccount, (
+        holding_account(pid, rows[0][1]) for pid, rows in by_project.items())), strict=True))
+    transactions = dict(zip(by_project, _insert(LedgerTransaction, ({
+        "reason": "Generated opening balance", "trigger": "generate", "project_id": pid,
+        "created_at": now} for pid in by_project)), strict=True))
+    _insert(LedgerEntry, (entry for pid, rows in by_project.items() for entry in (
+        {"transaction_id": transactions[pid], "account_id": holding[pid],
+         "amount_fen": sum(total for _, _, total in rows)},
+        *({"transaction_id": transactions[pid], "account_id": accounts[org],
+           "amount_fen": -total} for org, _, total in rows))))
 
 
 def _subscription_rows(plans: list[tuple[int, State, int, datetime]], enterprises: list[int],

@@ -3,6 +3,7 @@
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import BundleItem, Project, Subscription
+from marketplace.services.ledger import balance, commitments_account
 
 
 def test_generate_makes_every_stage_with_consistent_money(runner) -> None:
@@ -24,6 +25,12 @@ def test_generate_makes_every_stage_with_consistent_money(runner) -> None:
         .group_by(BundleItem.project_id)).all())
     budgets = dict(db.session.execute(db.select(Project.id, Project.budget_fen)).all())
     assert items == budgets
+    assert runner.invoke(args=["ledger", "verify"]).exit_code == 0
+    # The clock can close a generated subscription: its commitments are where it looks.
+
+    live = db.session.execute(db.select(Project).where(
+        Project.state == State.SUBSCRIPTION, Project.committed_fen > 0).limit(1)).scalar_one()
+    assert balance(commitments_account(live)) == live.committed_fen
     per_project = sorted(db.session.execute(
         db.select(db.func.count()).select_from(Subscription)
         .group_by(Subscription.project_id)).scalars(), reverse=True)
