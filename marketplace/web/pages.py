@@ -83,10 +83,11 @@ def project(project_id: int) -> str:
 
 
 def register(app: Flask) -> None:
-    from marketplace.web import admin, community, enterprise, evaluator, labels, ngo
+    from marketplace.web import admin, community, dashboard, enterprise, evaluator, labels, ngo
 
     for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(dashboard.bp)
     labels.register(app)
 
 
