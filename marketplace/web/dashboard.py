@@ -8,6 +8,7 @@ from flask import Blueprint, Response, render_template
 from flask_babel import gettext as _
 
 from marketplace.models import Role
+from marketplace.services.county_reports import overdue_schedules
 from marketplace.services.dashboard import Dashboard, dashboard
 from marketplace.services.dashboard_export import to_csv, to_xlsx
 from marketplace.web.auth import role_required
@@ -43,7 +44,8 @@ def charts(board: Dashboard) -> dict[str, Any]:
 @role_required(Role.ADMIN)
 def index() -> str:
     board = dashboard(current_time())
-    return render_template("admin/dashboard.html", board=board, charts=charts(board))
+    return render_template("admin/dashboard.html", board=board, charts=charts(board),
+                           counties_due=overdue_schedules(current_time()))
 
 
 @bp.get("/dashboard.csv")

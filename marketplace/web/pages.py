@@ -83,11 +83,21 @@ def project(project_id: int) -> str:
 
 
 def register(app: Flask) -> None:
-    from marketplace.web import admin, community, dashboard, enterprise, evaluator, labels, ngo
+    from marketplace.web import (
+        admin,
+        community,
+        county_reports,
+        dashboard,
+        enterprise,
+        evaluator,
+        labels,
+        ngo,
+    )
 
     for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(county_reports.bp)
     labels.register(app)
 
 
