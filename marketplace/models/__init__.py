@@ -9,6 +9,7 @@ from marketplace.models.catalog import (
     ServiceArea,
     ServiceType,
 )
+from marketplace.models.county_reports import CountyReport, ReportSchedule
 from marketplace.models.delivery import Milestone, MilestoneStatus, ProgressReport
 from marketplace.models.evaluation import Evaluation, IndicatorScore
 from marketplace.models.funding import Commitment, Subscription
@@ -38,6 +39,7 @@ __all__ = [
     "BidStatus",
     "BundleItem",
     "Commitment",
+    "CountyReport",
     "Evaluation",
     "Indicator",
     "IndicatorScore",
@@ -57,6 +59,7 @@ __all__ = [
     "PanelAssignment",
     "ProgressReport",
     "Project",
+    "ReportSchedule",
     "Review",
     "Role",
     "ServiceArea",

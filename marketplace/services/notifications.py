@@ -27,6 +27,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "您对项目「%(title)s」的投标已中标。",
         "en": "Your bid for the project “%(title)s” won the award.",
     },
+    "county_report_due": {
+        "zh": "%(county)s的进展报告应于 %(due_on)s 报送，尚未记录。",
+        "en": "%(county)s's progress report was due on %(due_on)s and is not recorded yet.",
+    },
     "bid_lost": {
         "zh": "项目「%(title)s」已定标，您的投标未中标。",
         "en": "The project “%(title)s” was awarded; your bid did not win.",

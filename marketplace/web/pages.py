@@ -15,6 +15,9 @@ from marketplace.extensions import db
 from marketplace.lifecycle import MoveRefused
 from marketplace.models import AuditEvent, Project, Role
 from marketplace.services.errors import ServiceError
+from marketplace.services.inspections import inspections_of_project
+from marketplace.services.panels import public_result
+from marketplace.services.public_record import project_trail
 from marketplace.web.clock import current_time
 from marketplace.web.errors import translated
 
@@ -72,21 +75,35 @@ def home() -> Response:
 
 @bp.get("/projects/<int:project_id>")
 def project(project_id: int) -> str:
-    """Public: items, budget, funding progress, stage timeline, the awarded organization."""
+    """Public: items, budget, funding, stages, the award, the panel's result, inspections and
+    who decided what and when (issue 6: anyone can see how a project was decided and scored)."""
     project = project_or_404(project_id)
     timeline = db.session.execute(
         db.select(AuditEvent).where(AuditEvent.project_id == project.id,
                                     AuditEvent.from_state != AuditEvent.to_state)
         .order_by(AuditEvent.at, AuditEvent.id)
     ).scalars().all()
-    return render_template("pages/project.html", project=project, timeline=timeline)
+    return render_template("pages/project.html", project=project, timeline=timeline,
+                           panel=public_result(project), record=project_trail(project),
+                           inspections=inspections_of_project(project.id))
 
 
 def register(app: Flask) -> None:
-    from marketplace.web import admin, community, enterprise, evaluator, labels, ngo
+    from marketplace.web import (
+        admin,
+        community,
+        county_reports,
+        dashboard,
+        enterprise,
+        evaluator,
+        labels,
+        ngo,
+    )
 
     for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(county_reports.bp)
     labels.register(app)
 
 
