@@ -141,6 +141,8 @@ def test_a_project_goes_from_packaging_to_completed_in_the_browser(
         card.locator('input[name="people_served"]').fill("12")
         card.locator("button").click()
         manager.goto(f"{live_server}/community/projects/{project_id}")
+        assert "已报告，待验收" in manager.inner_text("main")  # statuses speak Chinese too
+        stage.shot(manager, "community-milestone-review")
         manager.click("button[value=accept]")
     manager.click(f'form[action="/community/projects/{project_id}/submit_for_evaluation"] button')
     assert _state(project_id) is State.EVALUATION
@@ -170,5 +172,20 @@ def test_a_project_goes_from_packaging_to_completed_in_the_browser(
     stage.shot(page, "6-project-completed-en")
     page.goto(f"{live_server}/projects/{project_id}?lang=zh_CN")
     stage.shot(page, "6-project-completed")
-    page.goto(f"{live_server}/")
+
+    # The public home counts it; its station and the organization that delivered it link on.
+    page.goto(f"{live_server}/?lang=zh_CN")
+    assert page.inner_text("#figure-stations") == "1"
+    assert page.inner_text("#figure-raised") == "¥5,000.00"
+    assert page.inner_text("#figure-people") == "12"
+    assert page.inner_text("#stage-completed") == "1"
     stage.shot(page, "0-public-home")
+    page.click(f'a[href="/projects/{project_id}"]')
+    page.click('a[href^="/stations/"]')
+    stage.shot(page, "7-station")
+    page.click('a[href^="/organizations/"]')
+    assert "五马街道独居老人助餐服务包" in page.inner_text("main")
+    page.goto(f"{live_server}/projects/{project_id}")
+    page.click(f'a[href="/organizations/{winner.organization_id}"]')
+    assert "五马街道独居老人助餐服务包" in page.inner_text("main")
+    stage.shot(page, "8-organization")
