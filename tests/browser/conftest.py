@@ -32,9 +32,12 @@ def _unavailable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One headless chromium per run; under MARKETPLACE_REQUIRE_BROWSER=1 (CI) missing fails."""
+    """One headless chromium per module, closed before the other tests run.
+
+    Missing chromium or Playwright skips; under MARKETPLACE_REQUIRE_BROWSER=1 (CI) it fails.
+    """
     reason = _unavailable()
     if reason:
         if os.environ.get("MARKETPLACE_REQUIRE_BROWSER"):
