@@ -14,7 +14,9 @@ from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import PanelAssignment, Project, Role
 from marketplace.services.evaluations import evaluate
+from marketplace.services.moves import move
 from marketplace.web.auth import role_required
+from marketplace.web.forms import ActionForm
 from marketplace.web.pages import attempt, current_time, project_or_404
 
 bp = Blueprint("evaluator", __name__, url_prefix="/evaluator")
@@ -56,8 +58,33 @@ def score(project_id: int) -> str | Response | tuple[str, int]:
             return redirect(url_for("evaluator.index"))
         errors = holder.fields
     status = 400 if form.is_submitted() else 200
+    return _score_page(project, form, errors, status)
+
+
+def _score_page(project: Project, form: ScoreForm, errors: dict[str, list[str]],
+                status: int, action_form: ActionForm | None = None) -> tuple[str, int]:
+    scored = any(e.evaluator_id == current_user.id and e.round == project.rectifications + 1
+                 for e in project.evaluations)
     return render_template("evaluator/score.html", project=project, form=form, errors=errors,
-                           typed=request.form), status
+                           typed=request.form if form.is_submitted() else {}, scored=scored,
+                           score=project.evaluation_score(),
+                           action_form=action_form or ActionForm()), status
+
+
+@bp.post("/projects/<int:project_id>/"
+         "<any(close_out, return_for_rectification, terminate):trigger>")
+@role_required(Role.EVALUATOR)
+def decide(project_id: int, trigger: str) -> Response | tuple[str, int]:
+    """After the panel has scored: close out, send back once for rectification, or terminate."""
+    project = project_or_404(project_id)
+    form = ActionForm()
+    if form.validate_on_submit() and attempt(form, lambda: move(
+            project_id, trigger, actor=current_user, now=current_time(),
+            reason=(form.reason.data or "").strip() or None)):
+        flash(_("Done."))
+        return redirect(url_for("pages.project", project_id=project_id))
+    db.session.expire_all()
+    return _score_page(project, ScoreForm(formdata=None), {}, 409, action_form=form)
 
 
 class _FieldErrors:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from marketplace.lifecycle import State
-from marketplace.models import Role
+from marketplace.lifecycle import N_, State
+from marketplace.models import MilestoneStatus, Role, StationStatus
 
 STATE_NAMES = {
     State.PACKAGING: _l("Packaging"),
@@ -28,6 +29,26 @@ ROLE_NAMES = {
     Role.EVALUATOR: _l("Evaluator"),
     Role.ADMIN: _l("Administrator"),
 }
+
+STATUS_NAMES = {
+    MilestoneStatus.PENDING: _l("to do"),
+    MilestoneStatus.REPORTED: _l("reported, awaiting review"),
+    MilestoneStatus.ACCEPTED: _l("accepted"),
+    MilestoneStatus.RETURNED: _l("sent back"),
+    StationStatus.PENDING: _l("waiting for approval"),
+    StationStatus.APPROVED: _l("approved"),
+    StationStatus.REJECTED: _l("rejected"),
+}
+# Milestone titles the code writes itself (the rest are typed by people and shown as typed).
+DEFAULT_TITLES = frozenset({N_("Delivery"), N_("Rectification")})
+
+
+def status_name(status: MilestoneStatus | StationStatus) -> str:
+    return str(STATUS_NAMES.get(status, status.value))
+
+
+def milestone_title(title: str) -> str:
+    return _(title) if title in DEFAULT_TITLES else title
 
 
 def state_name(value: str | State | None) -> str:
@@ -53,3 +74,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(localized)
     app.add_template_filter(state_name)
     app.add_template_filter(role_name)
+    app.add_template_filter(status_name)
+    app.add_template_filter(milestone_title)

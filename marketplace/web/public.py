@@ -1,42 +1,85 @@
-"""Public pages: anyone may see the published projects and where each one stands, and each
-station with its projects, inspections and volunteers' hours."""
+"""Public pages: headline figures, the project listing, and station and organization pages."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
-from marketplace.lifecycle import State
-from marketplace.models import Project, Station
+from marketplace.models import (
+    Award,
+    BeneficiaryGroup,
+    Organization,
+    Project,
+    Role,
+    ServiceArea,
+    Station,
+    StationStatus,
+    Subscription,
+)
 from marketplace.services.inspections import inspections_of_station
 from marketplace.services.public_record import public_trail
+from marketplace.services.showcase import PUBLIC_STATES, Filters, counties, figures
 from marketplace.services.stations import station_trail
 from marketplace.services.volunteers import minutes_by_volunteer
 
 bp = Blueprint("public", __name__)
+PER_PAGE = 20
+PUBLIC_ROLES = (Role.COMMUNITY, Role.ENTERPRISE, Role.SOCIAL_ORG)
 
 
 @bp.get("/")
 def index() -> str:
-    projects = db.session.execute(
-        db.select(Project)
-        .options(selectinload(Project.station).selectinload(Station.community))
-        .order_by(Project.created_at.desc(), Project.id.desc())
-    ).scalars().all()
-    return render_template("public/index.html", projects=projects, states=list(State))
+    """Figures on top, then the projects: filter by stage, area, county, group; search; pages."""
+    filters = Filters(**{name: request.args.get(name, "").strip()
+                         for name in ("stage", "area", "county", "group", "q")})
+    page = db.paginate(filters.select().options(
+        selectinload(Project.station).selectinload(Station.community)),
+        page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    areas = db.session.execute(db.select(ServiceArea).order_by(ServiceArea.code)).scalars()
+    groups = db.session.execute(db.select(BeneficiaryGroup)
+                                .order_by(BeneficiaryGroup.code)).scalars()
+    return render_template("public/index.html", figures=figures(), page=page,
+                           projects=page.items, filters=filters, states=PUBLIC_STATES,
+                           areas=list(areas), groups=list(groups), counties=counties())
+
+
+def _public_projects(*where: object) -> list[Project]:
+    return list(db.session.execute(
+        db.select(Project).where(Project.state.in_(PUBLIC_STATES), *where)
+        .order_by(Project.created_at.desc(), Project.id.desc())).scalars())
 
 
 @bp.get("/stations/<int:station_id>")
 def station(station_id: int) -> str:
+    """An approved station: who runs it, its published projects, inspections and volunteers."""
     station = db.session.get(Station, station_id)
-    if station is None:
+    if station is None or not station.is_approved:
         abort(404)
-    projects = db.session.execute(
-        db.select(Project).where(Project.station_id == station.id)
-        .order_by(Project.created_at.desc(), Project.id.desc())).scalars().all()
     minutes = minutes_by_volunteer(station.id)
-    return render_template("public/station.html", station=station, projects=projects,
+    return render_template("public/station.html", station=station,
+                           projects=_public_projects(Project.station_id == station.id),
                            inspections=inspections_of_station(station.id),
                            volunteers=len(minutes), minutes=sum(minutes.values()),
                            record=public_trail(station_trail(station.id)))
+
+
+@bp.get("/organizations/<int:organization_id>")
+def organization(organization_id: int) -> str:
+    """An approved community, enterprise or social organization and its public record."""
+    org = db.session.get(Organization, organization_id)
+    if org is None or not org.is_approved or org.role not in PUBLIC_ROLES:
+        abort(404)
+    stations, projects = [], []
+    if org.role is Role.COMMUNITY:
+        stations = list(db.session.execute(db.select(Station).where(
+            Station.community_id == org.id, Station.status == StationStatus.APPROVED)
+            .order_by(Station.id)).scalars())
+        projects = _public_projects(Project.station_id.in_([s.id for s in stations]))
+    elif org.role is Role.SOCIAL_ORG:
+        projects = _public_projects(Project.award.has(Award.organization_id == org.id))
+    else:
+        projects = _public_projects(Project.subscriptions.any(
+            Subscription.enterprise_id == org.id))
+    return render_template("public/organization.html", org=org, stations=stations,
+                           projects=projects)

@@ -1,0 +1,102 @@
+"""What the public sees: headline figures and the filtered, searchable project listing.
+
+Drafts (packaging) are the community's own work in progress: they count nowhere in public
+until the administrator publishes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_
+
+from marketplace.extensions import db
+from marketplace.lifecycle import State
+from marketplace.models import (
+    BeneficiaryGroup,
+    BundleItem,
+    Milestone,
+    MilestoneStatus,
+    ProgressReport,
+    Project,
+    ServiceType,
+    Station,
+    StationStatus,
+)
+
+PUBLIC_STATES = tuple(s for s in State if s is not State.PACKAGING)
+
+
+@dataclass(frozen=True)
+class Figures:
+    stations: int
+    projects_by_stage: dict[State, int]
+    raised_fen: int
+    people_served: int
+
+    @property
+    def projects(self) -> int:
+        return sum(self.projects_by_stage.values())
+
+
+def people_served() -> int:
+    """People served by accepted milestones: each one's latest report, so a resubmission
+    after a send-back is not counted twice."""
+    latest = (db.select(func.max(ProgressReport.id))
+              .join(Milestone, ProgressReport.milestone_id == Milestone.id)
+              .where(Milestone.status == MilestoneStatus.ACCEPTED)
+              .group_by(ProgressReport.milestone_id))
+    return db.session.execute(
+        db.select(func.coalesce(func.sum(ProgressReport.people_served), 0))
+        .where(ProgressReport.id.in_(latest))).scalar_one()
+
+
+def figures() -> Figures:
+    stations = db.session.execute(db.select(func.count(Station.id))
+                                  .where(Station.status == StationStatus.APPROVED)).scalar_one()
+    counts = dict(db.session.execute(
+        db.select(Project.state, func.count(Project.id)).where(Project.state.in_(PUBLIC_STATES))
+        .group_by(Project.state)).all())
+    # Released commitments are already taken off committed_fen: this is money still pledged
+    # or in use, not promises that lapsed.
+    raised = db.session.execute(db.select(func.coalesce(func.sum(Project.committed_fen), 0))
+                                .where(Project.state.in_(PUBLIC_STATES))).scalar_one()
+    return Figures(stations=stations,
+                   projects_by_stage={s: counts.get(s, 0) for s in PUBLIC_STATES},
+                   raised_fen=int(raised), people_served=int(people_served()))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The listing's query string; unknown values are ignored rather than refused."""
+
+    stage: str = ""
+    area: str = ""
+    county: str = ""
+    group: str = ""
+    q: str = ""
+
+    def select(self) -> Select:
+        query = db.select(Project).join(Station).where(Project.state.in_(PUBLIC_STATES))
+        if self.stage in {s.value for s in PUBLIC_STATES}:
+            query = query.where(Project.state == State(self.stage))
+        if self.area:
+            query = query.where(Project.items.any(
+                BundleItem.service.has(ServiceType.area_code == self.area)))
+        if self.county:
+            query = query.where(Station.county == self.county)
+        if self.group:
+            query = query.where(Project.groups.any(BeneficiaryGroup.code == self.group))
+        words = self.q.strip()[:100]
+        if words:
+            pattern = f"%{words}%"
+            query = query.where(or_(Project.title.ilike(pattern), Project.summary.ilike(pattern),
+                                    Station.name.ilike(pattern), Station.town.ilike(pattern)))
+        return query.order_by(Project.created_at.desc(), Project.id.desc())
+
+
+def counties() -> list[str]:
+    """Counties that have a public project, for the filter's choices."""
+    return list(db.session.execute(
+        db.select(Station.county).join(Project).where(Project.state.in_(PUBLIC_STATES))
+        .distinct().order_by(Station.county)).scalars())
