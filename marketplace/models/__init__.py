@@ -9,6 +9,7 @@ from marketplace.models.catalog import (
     ServiceArea,
     ServiceType,
 )
+from marketplace.models.complaints import Complaint, ComplaintStatus
 from marketplace.models.delivery import Milestone, MilestoneStatus, ProgressReport
 from marketplace.models.evaluation import Evaluation, IndicatorScore
 from marketplace.models.funding import Commitment, Subscription
@@ -38,6 +39,8 @@ __all__ = [
     "BidStatus",
     "BundleItem",
     "Commitment",
+    "Complaint",
+    "ComplaintStatus",
     "Evaluation",
     "Indicator",
     "IndicatorScore",

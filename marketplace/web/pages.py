@@ -83,9 +83,10 @@ def project(project_id: int) -> str:
 
 
 def register(app: Flask) -> None:
-    from marketplace.web import admin, community, enterprise, evaluator, labels, ngo
+    from marketplace.web import admin, community, complaints, enterprise, evaluator, labels, ngo
 
-    for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp):
+    for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp,
+                      complaints.bp):
         app.register_blueprint(blueprint)
     labels.register(app)
 
