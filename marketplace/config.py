@@ -45,6 +45,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "OCID_PREFIX": os.environ.get("MARKETPLACE_OCID_PREFIX", "ocds-lovestn"),
         "API_TOKEN_TTL_HOURS": int(os.environ.get("MARKETPLACE_API_TOKEN_TTL_HOURS", "24")),
         "EVALUATION_EXCELLENT_MARK": int(os.environ.get("MARKETPLACE_EXCELLENT_MARK", "90")),
+        "STANDSTILL_DAYS": int(os.environ.get("MARKETPLACE_STANDSTILL_DAYS", "5")),
         "PANEL_SIZE": int(os.environ.get("MARKETPLACE_PANEL_SIZE", "3")),
         "COVERAGE_TARGET_TOWNS": int(os.environ.get("MARKETPLACE_COVERAGE_TARGET_TOWNS", "50")),
         "COVERAGE_PLAN": os.environ.get("MARKETPLACE_COVERAGE_PLAN", ""),  # "鹿城区=6,瑞安市=8"

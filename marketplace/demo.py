@@ -10,9 +10,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from flask import current_app
+
 from marketplace.clock import utcnow
 from marketplace.extensions import db
-from marketplace.lifecycle import State
+from marketplace.lifecycle import DEFAULT_STANDSTILL_DAYS, State
 from marketplace.models import (
     Account,
     Organization,
@@ -180,7 +182,11 @@ class Walk:
         award_at = t + 31 * DAY
         winner = self.project().bids[0].id
         move(pid, "award", actor=c.community, now=award_at, bid_id=winner)
-        self._deliver(award_at, upto=1 if target is State.IMPLEMENTATION else None)
+        # the standstill passes with no complaint, and the clock starts the contract
+        standstill = timedelta(days=current_app.config.get("STANDSTILL_DAYS",
+                                                           DEFAULT_STANDSTILL_DAYS))
+        move(pid, "start_contract", actor="scheduler", now=award_at + standstill)
+        self._deliver(award_at + standstill, upto=1 if target is State.IMPLEMENTATION else None)
         if target is State.IMPLEMENTATION:
             return
         move(pid, "submit_for_evaluation", actor=c.community, now=award_at + 12 * DAY)

@@ -33,6 +33,7 @@ class State(enum.StrEnum):
 
 ENDS = frozenset({State.COMPLETED, State.UNFUNDED, State.CANCELLED, State.TERMINATED})
 DEFAULT_PASS_MARK = 60
+DEFAULT_STANDSTILL_DAYS = 5
 RECTIFICATION_DAYS = 30
 
 
@@ -74,6 +75,7 @@ class Move:
     reason: str | None = None
     args: dict[str, Any] = field(default_factory=dict)
     pass_mark: int = DEFAULT_PASS_MARK
+    standstill_days: int = DEFAULT_STANDSTILL_DAYS
     details: dict[str, Any] = field(default_factory=dict)  # effects note what they did
 
 
@@ -179,6 +181,26 @@ def no_valid_bid(project: Any, move: Move) -> None:
         raise GuardFailed(N_("The tender has valid bids; award one of them."))
 
 
+def not_awarded(project: Any, move: Move) -> None:
+    if project.award is not None:
+        raise GuardFailed(N_("The tender is already awarded."))
+
+
+def award_stands(project: Any, move: Move) -> None:
+    if project.award is None:
+        raise GuardFailed(N_("No award stands."))
+
+
+def standstill_over(project: Any, move: Move) -> None:
+    if project.standstill_ends_at is None or move.now < project.standstill_ends_at:
+        raise GuardFailed(N_("The standstill period after the award has not ended yet."))
+
+
+def no_open_complaint(project: Any, move: Move) -> None:
+    if any(complaint.is_open for complaint in project.complaints):
+        raise GuardFailed(N_("A complaint against the award is still open."))
+
+
 def not_reopened_before(project: Any, move: Move) -> None:
     if project.tender_reopened:
         raise GuardFailed(N_("The tender has already been re-opened once."))
@@ -264,7 +286,16 @@ def release_commitments(project: Any, move: Move) -> None:
 
 
 def award_bid(project: Any, move: Move) -> None:
+    """A provisional award: losing bidders may complain until the standstill ends."""
     award = project.award_to(move.args["bid_id"], move.now)
+    project.standstill_ends_at = move.now + timedelta(days=move.standstill_days)
+    move.details.update(bid_id=award.bid.id, organization_id=award.organization_id,
+                        amount_fen=award.amount_fen,
+                        standstill_ends_at=project.standstill_ends_at.isoformat())
+
+
+def sign_contract(project: Any, move: Move) -> None:
+    award = project.start_contract(move.now)
     move.details.update(bid_id=award.bid_id, organization_id=award.organization_id,
                         amount_fen=award.amount_fen)
 
@@ -320,10 +351,13 @@ RULES: tuple[Rule, ...] = (
          at="subscription_closes_at"),
     Rule("fail_funding", SUB, State.UNFUNDED, (below_minimum_at_deadline,),
          (release_commitments, close), at="subscription_closes_at"),
-    Rule("award", T, IMP, (tender_closed, chosen_bid_valid), (award_bid,)),
-    Rule("reopen_tender", T, None, (tender_closed, no_valid_bid, not_reopened_before,
-                                    new_deadline_ahead), (reopen,)),
-    Rule("abandon_tender", T, State.CANCELLED, (tender_closed, no_valid_bid, reopened_before),
+    Rule("award", T, None, (tender_closed, not_awarded, chosen_bid_valid), (award_bid,)),
+    Rule("start_contract", T, IMP, (award_stands, standstill_over, no_open_complaint),
+         (sign_contract,), at="standstill_ends_at"),
+    Rule("reopen_tender", T, None, (tender_closed, not_awarded, no_valid_bid,
+                                    not_reopened_before, new_deadline_ahead), (reopen,)),
+    Rule("abandon_tender", T, State.CANCELLED, (tender_closed, not_awarded, no_valid_bid,
+                                                reopened_before),
          (release_commitments, close), at="tender_closes_at"),
     Rule("submit_for_evaluation", IMP, EVA, (milestones_accepted,)),
     Rule("close_out", EVA, State.COMPLETED, (score_passes,), (close,)),

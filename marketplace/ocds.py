@@ -121,7 +121,8 @@ def _tender(project: Project, entered: dict[str, datetime], now: datetime) -> di
 def _award(project: Project) -> dict[str, Any]:
     award = project.award
     return {"id": f"{ocid(project)}-award-{award.id}", "title": project.title,
-            "status": "active", "date": stamp(award.awarded_at),
+            "status": "active" if award.contract_started_at else "pending",
+            "date": stamp(award.awarded_at),
             "value": value(award.amount_fen), "suppliers": [party_ref(award.organization)]}
 
 
@@ -133,7 +134,7 @@ def _contract(project: Project, implementation: bool) -> dict[str, Any]:
         "title": project.title,
         "status": CONTRACT_STATUS.get(State(project.state), "active"),
         "value": value(award.amount_fen),
-        "dateSigned": stamp(award.awarded_at),
+        "dateSigned": stamp(award.contract_started_at or award.awarded_at),
     }
     if implementation:
         contract["implementation"] = {"milestones": [{
@@ -168,10 +169,12 @@ def releases(project: Project, now: datetime) -> list[dict[str, Any]]:
     if project.award is not None:
         awarded = project.award.awarded_at
         stages.append(("award", awarded, {"tender": tender, "awards": [_award(project)]}))
-        stages.append(("contract", awarded, {"awards": [_award(project)],
-                                             "contracts": [_contract(project, False)]}))
+    signed = project.award.contract_started_at if project.award is not None else None
+    if signed is not None:  # the standstill passed: the provisional award became the contract
+        stages.append(("contract", signed, {"awards": [_award(project)],
+                                            "contracts": [_contract(project, False)]}))
         accepted = [m.accepted_at for m in project.milestones if m.accepted_at]
-        stages.append(("implementation", max(accepted, default=awarded),
+        stages.append(("implementation", max(accepted, default=signed),
                        {"contracts": [_contract(project, True)]}))
     if state in (State.COMPLETED, State.TERMINATED):
         stages.append(("contractTermination", project.closed_at or now,

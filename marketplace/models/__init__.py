@@ -9,6 +9,7 @@ from marketplace.models.catalog import (
     ServiceArea,
     ServiceType,
 )
+from marketplace.models.complaints import Complaint, ComplaintStatus
 from marketplace.models.county_reports import CountyReport, ReportSchedule
 from marketplace.models.delivery import Milestone, MilestoneStatus, ProgressReport
 from marketplace.models.evaluation import Evaluation, IndicatorScore
@@ -40,6 +41,8 @@ __all__ = [
     "BundleItem",
     "Commitment",
     "CountyReport",
+    "Complaint",
+    "ComplaintStatus",
     "Evaluation",
     "Indicator",
     "IndicatorScore",

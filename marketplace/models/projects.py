@@ -21,6 +21,7 @@ from marketplace.models.stations import Station
 from marketplace.models.tender import Award, Bid, BidStatus
 
 if TYPE_CHECKING:
+    from marketplace.models.complaints import Complaint
     from marketplace.models.evaluation import Evaluation
     from marketplace.models.panels import PanelAssignment
 
@@ -68,6 +69,7 @@ class Project(db.Model):
     subscription_opens_at: Mapped[datetime | None]
     subscription_closes_at: Mapped[datetime | None]
     tender_closes_at: Mapped[datetime | None]
+    standstill_ends_at: Mapped[datetime | None]  # set by the award; the contract waits for it
     tender_reopened: Mapped[bool] = mapped_column(default=False)
     rectifications: Mapped[int] = mapped_column(default=0)
     # When the scheduler next has something to decide for this project (indexed for the sweep).
@@ -91,6 +93,9 @@ class Project(db.Model):
     )
     bids: Mapped[list[Bid]] = relationship(back_populates="project", order_by="Bid.id")
     award: Mapped[Award | None] = relationship(back_populates="project", uselist=False)
+    complaints: Mapped[list[Complaint]] = relationship(
+        back_populates="project", order_by="Complaint.id"
+    )
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="project", order_by="Milestone.sequence"
     )
@@ -160,21 +165,41 @@ class Project(db.Model):
         return released
 
     def award_to(self, bid_id: int, now: datetime) -> Award:
-        """Make the contract with the winning bid and lay out its milestones."""
+        """Award the bid provisionally; the contract waits for the standstill to pass."""
         winner = next(bid for bid in self.bids if bid.id == bid_id)
         for bid in self.bids:
             if bid.status is BidStatus.SUBMITTED:
                 bid.status = BidStatus.AWARDED if bid is winner else BidStatus.LOST
-        self.award = Award(bid=winner, organization_id=winner.organization_id,
-                           amount_fen=winner.price_fen, awarded_at=now)
-        plan = winner.milestone_plan or [
+        if self.award is None:
+            self.award = Award(bid=winner, organization_id=winner.organization_id,
+                               amount_fen=winner.price_fen, awarded_at=now)
+        else:  # a re-award after an upheld complaint: the one award row changes hands
+            self.award.bid = winner
+            self.award.organization_id = winner.organization_id
+            self.award.amount_fen = winner.price_fen
+            self.award.awarded_at = now
+        return self.award
+
+    def next_best_bid(self) -> Bid | None:
+        """The best bid still standing: highest score, then lowest price, then earliest."""
+        standing = [bid for bid in self.bids if bid.status is BidStatus.LOST
+                    and bid.price_fen <= self.budget_fen]
+        standing.sort(key=lambda bid: (-(bid.score or 0), bid.price_fen, bid.submitted_at,
+                                       bid.id))
+        return standing[0] if standing else None
+
+    def start_contract(self, now: datetime) -> Award:
+        """Sign the contract with the award that stood, and lay out its milestones."""
+        award = self.award
+        award.contract_started_at = now
+        plan = award.bid.milestone_plan or [
             {"title": "Delivery", "due": (now.date() + DEFAULT_DELIVERY).isoformat(),
              "share_pct": 100}
         ]
         for step in plan:
             self.add_milestone(step["title"], date.fromisoformat(step["due"]),
                                int(step.get("share_pct", 0)))
-        return self.award
+        return award
 
     def add_milestone(self, title: str, due_on: date, share_pct: int = 0) -> Milestone:
         milestone = Milestone(sequence=len(self.milestones) + 1, title=title, due_on=due_on,

@@ -61,6 +61,7 @@ class Award(db.Model):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     awarded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    contract_started_at: Mapped[datetime | None]  # the standstill passed with no open complaint
 
     project: Mapped[Project] = relationship(back_populates="award")
     bid: Mapped[Bid] = relationship()

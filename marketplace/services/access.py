@@ -14,6 +14,7 @@ MOVERS: dict[str, frozenset[Role]] = {
     "close_subscription": frozenset({Role.ADMIN}),
     "fail_funding": frozenset({Role.ADMIN}),
     "award": frozenset({Role.COMMUNITY}),
+    "start_contract": frozenset({Role.ADMIN}),  # the clock's move; by hand if it was down
     "reopen_tender": frozenset({Role.COMMUNITY}),
     "abandon_tender": frozenset({Role.COMMUNITY, Role.ADMIN}),
     "submit_for_evaluation": frozenset({Role.COMMUNITY}),

@@ -76,7 +76,9 @@ def apply(project: Project, trigger: str, *, actor: Actor, now: datetime,
           reason: str | None = None, **args: Any) -> AuditEvent:
     """Make one move inside the caller's unit of work (the project must be locked)."""
     move = Move(trigger, actor=actor_label(actor), now=now, reason=reason, args=args,
-                pass_mark=current_app.config["EVALUATION_PASS_MARK"])
+                pass_mark=current_app.config["EVALUATION_PASS_MARK"],
+                standstill_days=current_app.config.get("STANDSTILL_DAYS",
+                                                       lifecycle.DEFAULT_STANDSTILL_DAYS))
     before, held = project.state, money.snapshot(project)
     lifecycle.fire(project, move)
     money.settle(project, held, before, trigger, now=now)

@@ -35,6 +35,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "项目「%(title)s」已定标，您的投标未中标。",
         "en": "The project “%(title)s” was awarded; your bid did not win.",
     },
+    "award_provisional": {
+        "zh": "您对项目「%(title)s」的投标被拟定中标；公示期至 %(until)s，期满无未决投诉即签约。",
+        "en": "Your bid for the project “%(title)s” is the provisional award; the contract "
+              "starts after the standstill ends on %(until)s if no complaint is open.",
+    },
+    "award_standstill": {
+        "zh": "项目「%(title)s」已拟定中标单位；如有异议，可在 %(until)s 前提出投诉。",
+        "en": "The project “%(title)s” has a provisional award; you may lodge a complaint "
+              "until %(until)s.",
+    },
+    "complaint_upheld": {
+        "zh": "您对项目「%(title)s」定标的投诉已被支持，原定标已撤销。",
+        "en": "Your complaint about the award of “%(title)s” was upheld; the award is cancelled.",
+    },
+    "complaint_dismissed": {
+        "zh": "您对项目「%(title)s」定标的投诉已被驳回。",
+        "en": "Your complaint about the award of “%(title)s” was dismissed.",
+    },
 }
 
 Recipients = Iterable[tuple[Account, str]]  # (account, message key)
@@ -64,19 +82,45 @@ def _subscribers(kind: str) -> Callable[[Project], Recipients]:
     return recipients
 
 
-def _bidders(project: Project) -> Recipients:
+def _bidders(won: str, lost: str) -> Callable[[Project], Recipients]:
     """Every organization that bid and did not withdraw: the winner and the others."""
-    standing = [bid for bid in project.bids if bid.status is not BidStatus.WITHDRAWN]
-    winners = {bid.organization_id for bid in standing if bid.status is BidStatus.AWARDED}
-    orgs = {bid.organization_id for bid in standing}
-    return [(account, "bid_won" if account.organization_id in winners else "bid_lost")
-            for account in _accounts_of(orgs)]
+
+    def recipients(project: Project) -> Recipients:
+        standing = [bid for bid in project.bids if bid.status is not BidStatus.WITHDRAWN]
+        winners = {bid.organization_id for bid in standing if bid.status is BidStatus.AWARDED}
+        if not winners:  # an upheld complaint with no bid left to award
+            return []
+        orgs = {bid.organization_id for bid in standing}
+        return [(account, won if account.organization_id in winners else lost)
+                for account in _accounts_of(orgs)]
+
+    return recipients
 
 
+def _complainant(kind: str) -> Callable[[Project], Recipients]:
+    def recipients(project: Project) -> Recipients:
+        decided = [c for c in project.complaints if not c.is_open]
+        if not decided:
+            return []
+        latest = max(decided, key=lambda c: (c.decided_at, c.id))
+        return [(account, kind) for account in _accounts_of([latest.organization_id])]
+
+    return recipients
+
+
+def _both(*notifiers: Callable[[Project], Recipients]) -> Callable[[Project], Recipients]:
+    return lambda project: [pair for notifier in notifiers for pair in notifier(project)]
+
+
+# The award is provisional until the standstill ends: bid_won/bid_lost follow the final award.
+_PROVISIONAL = _bidders("award_provisional", "award_standstill")
 NOTIFIERS: dict[str, Callable[[Project], Recipients]] = {
     "close_subscription": _subscribers("project_funded"),
     "fail_funding": _subscribers("project_unfunded"),
-    "award": _bidders,
+    "award": _PROVISIONAL,
+    "start_contract": _bidders("bid_won", "bid_lost"),
+    "uphold_complaint": _both(_complainant("complaint_upheld"), _PROVISIONAL),
+    "dismiss_complaint": _complainant("complaint_dismissed"),
 }
 
 
@@ -85,7 +129,9 @@ def notify_for(project: Project, event: AuditEvent) -> list[Notification]:
     notifier = NOTIFIERS.get(event.trigger)
     if notifier is None:
         return []
-    params = {"title": project.title, "project_id": project.id}
+    params: dict[str, Any] = {"title": project.title, "project_id": project.id}
+    if project.standstill_ends_at is not None:
+        params["until"] = project.standstill_ends_at.strftime("%Y-%m-%d %H:%M")
     added = []
     for account, kind in notifier(project):
         note = Notification(account=account, project=project, kind=kind, params=params,

@@ -110,7 +110,7 @@ def new_bundle() -> str | Response | tuple[str, int]:
 
 def _manage(project: Project, status: int = 200, **forms: object) -> tuple[str, int]:
     tender_closed = project.state is State.TENDERING and project.tender_closes_at is not None \
-        and current_time() >= project.tender_closes_at
+        and current_time() >= project.tender_closes_at and project.award is None
     bids = [b for b in project.bids if b.is_valid] if tender_closed else []
     return render_template("community/project.html", project=project, bids=bids,
                            tender_closed=tender_closed,

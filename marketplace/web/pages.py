@@ -92,6 +92,7 @@ def register(app: Flask) -> None:
     from marketplace.web import (
         admin,
         community,
+        complaints,
         county_reports,
         dashboard,
         enterprise,
@@ -100,10 +101,9 @@ def register(app: Flask) -> None:
         ngo,
     )
 
-    for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp):
+    for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp,
+                      complaints.bp, dashboard.bp, county_reports.bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(county_reports.bp)
     labels.register(app)
 
 

@@ -127,6 +127,12 @@ def test_a_project_goes_from_packaging_to_completed_in_the_browser(
     page.goto(f"{live_server}/community/projects/{project_id}")
     page.get_by_label(winner.organization.name).check()
     page.click(f'form[action="/community/projects/{project_id}/award"] button')
+    assert _state(project_id) is State.TENDERING  # a provisional award, in standstill
+    page.goto(f"{live_server}/projects/{project_id}")
+    assert "拟中标" in page.inner_text("main") and "公示期至" in page.inner_text("main")
+
+    # No complaint: when the standstill ends the clock starts the contract.
+    stage.at(datetime(2026, 4, 6, 5, 0))
     assert _state(project_id) is State.IMPLEMENTATION
 
     # The organization reports each milestone; the community accepts each one.

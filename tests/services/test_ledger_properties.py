@@ -27,6 +27,7 @@ STEP = st.one_of(
     st.tuples(st.just("cancel")),
     st.tuples(st.just("bid"), st.integers(50, 100)),
     st.tuples(st.just("award")),
+    st.tuples(st.just("start_contract")),
     st.tuples(st.just("deliver")),
 )
 
@@ -54,6 +55,8 @@ def _run(step: tuple[Any, ...], project_id: int, cast: Any, now: Any) -> None:
     elif kind == "award":
         bid = next((b for b in project.bids if b.is_valid), None)
         move(project_id, "award", actor=cast.community, now=now, bid_id=bid.id if bid else 0)
+    elif kind == "start_contract":
+        move(project_id, "start_contract", actor="scheduler", now=now)
     elif kind == "deliver":
         pending = [m for m in project.milestones if m.status is not MilestoneStatus.ACCEPTED]
         if not pending:

@@ -45,7 +45,7 @@ def test_happy_path_writes_one_audit_event_per_move(cast) -> None:
         ("publish", "packaging", "publication"),
         ("open_subscription", "publication", "subscription"),
         ("close_subscription", "subscription", "tendering"),
-        ("award", "tendering", "implementation"),
+        ("start_contract", "tendering", "implementation"),
         ("submit_for_evaluation", "implementation", "evaluation"),
         ("close_out", "evaluation", "completed"),
     ]
@@ -54,6 +54,9 @@ def test_happy_path_writes_one_audit_event_per_move(cast) -> None:
     assert event.actor == cast.community.label and event.actor_account_id == cast.community.id
     assert event.details["bid_id"] == project.award.bid_id
     assert project.award.organization_id == cast.ngos[0].organization_id
+    started = db.session.execute(db.select(AuditEvent).filter_by(
+        project_id=project.id, trigger="start_contract")).scalar_one()
+    assert started.actor == "scheduler" and started.at == event.at + timedelta(days=5)
 
 
 def test_submit_refuses_an_incomplete_bundle_and_names_the_guard(cast) -> None:
@@ -152,8 +155,18 @@ def test_award_waits_for_the_tender_to_close_and_a_valid_bid(cast) -> None:
     assert error.guard == "chosen_bid_valid"
     move(project.id, "award", actor=cast.community, now=at(31), bid_id=bid.id)
     db.session.expire_all()
-    assert project.state is State.IMPLEMENTATION
+    assert project.state is State.TENDERING, "the award is provisional until the standstill ends"
+    assert project.standstill_ends_at == at(36) and project.next_check_at == at(36)
     assert [b.status for b in project.bids] == [BidStatus.AWARDED, BidStatus.LOST]
+    assert project.milestones == []
+    error = refused(project, "award", actor=cast.community, now=at(32), bid_id=bid.id)
+    assert error.guard == "not_awarded"
+    error = refused(project, "start_contract", actor="scheduler", now=at(35))
+    assert error.guard == "standstill_over"
+    move(project.id, "start_contract", actor="scheduler", now=at(36))
+    db.session.expire_all()
+    assert project.state is State.IMPLEMENTATION
+    assert project.award.contract_started_at == at(36)
     assert [m.share_pct for m in project.milestones] == [40, 60]
 
 

@@ -55,8 +55,10 @@ def test_the_clock_tells_subscribers_of_a_project_that_ended_unfunded(app) -> No
 def test_every_bidder_hears_whether_it_won(app) -> None:
     cast = gen_cast()
     gen_project(cast, State.IMPLEMENTATION)
-    assert kinds(cast.ngos[0]) == ["bid_won"]
-    assert kinds(cast.ngos[1]) == ["bid_lost"]
+    # first the provisional award with the standstill, then the final word when the contract starts
+    assert kinds(cast.ngos[0]) == ["bid_won", "award_provisional"]
+    assert kinds(cast.ngos[1]) == ["bid_lost", "award_standstill"]
+    assert "2026-04-06" in inbox(cast.ngos[1])[1].text("en")  # complaints until the end
 
 
 def test_each_notification_queues_one_mail_which_is_sent_once(app) -> None:

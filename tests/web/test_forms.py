@@ -175,7 +175,9 @@ def test_award_of_no_bid_is_refused(client, auth, clock) -> None:
     winner = project.bids[0].id
     assert client.post(f"/community/projects/{project.id}/award",
                        data={"bid": str(winner)}).status_code == 302
-    assert _reload(project).state is State.IMPLEMENTATION
+    project = _reload(project)
+    assert project.state is State.TENDERING and project.award.bid_id == winner
+    assert project.standstill_ends_at == at(36)  # the contract waits for the standstill
 
 
 def test_evaluation_needs_the_declaration_and_scores_in_range(client, auth, clock) -> None:

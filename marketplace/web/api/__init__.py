@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
     """Register the API; call after CSRFProtect is bound so the API can be exempted."""
     from marketplace.web.api import (  # noqa: F401  (each module adds its routes to bp)
         catalog,
+        complaints,
         delivery,
         openapi,
         participation,

@@ -115,6 +115,17 @@ PATHS: dict[str, dict[str, Any]] = {
     "/projects/{project_id}/events": {"get": _op(
         "The project's audit trail", "200", security=OPTIONAL_BEARER, parameters=[PROJECT_ID],
         errors=(401, 404))},
+    "/projects/{project_id}/complaints": {
+        "get": _op("Complaints about the award the caller may read, and the standstill's end",
+                   "200", security=BEARER, parameters=[PROJECT_ID], errors=(401, 404)),
+        "post": _op("A losing bidder complains about the award during the standstill", "201",
+                    security=BEARER, parameters=[PROJECT_ID],
+                    body=_body({"reasons": STR}, ["reasons"]))},
+    "/complaints/{complaint_id}/decision": {"post": _op(
+        "The administrator upholds (re-award to the next-best bid) or dismisses a complaint",
+        "200", security=BEARER,
+        parameters=[{"name": "complaint_id", "in": "path", "required": True, "schema": INT}],
+        body=_body({"uphold": {"type": "boolean"}, "reason": STR}, ["uphold", "reason"]))},
     "/openapi.json": {"get": _op("This document", "200", security=[], errors=())},
 }
 

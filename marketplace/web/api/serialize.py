@@ -58,7 +58,9 @@ def project_detail(project: Project, allowed_moves: list[str]) -> dict[str, Any]
         ],
         "award": None if award is None else {
             "organization": {"id": award.organization_id, "name": award.organization.name},
-            "amount_fen": award.amount_fen, "awarded_at": iso(award.awarded_at)},
+            "amount_fen": award.amount_fen, "awarded_at": iso(award.awarded_at),
+            "contract_started_at": iso(award.contract_started_at)},
+        "standstill_ends_at": iso(project.standstill_ends_at),
         "milestones": [milestone(m) for m in project.milestones],
         "allowed_moves": allowed_moves,
     }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.factories import gen_station
+from scheduler.jobs import run_due
+from tests.factories import at, gen_station
 from tests.web.api.helpers import bundle_body
 
 
@@ -54,13 +55,20 @@ def test_a_project_lives_its_whole_life_through_the_api(client, cast, auth, cloc
     assert not opened["sealed"] and len(opened["bids"]) == 2
     awarded = client.post(f"{url}/actions/award", headers=community,
                           json={"bid_id": bid.json["id"]})
-    assert awarded.json["state"] == "implementation"
+    assert awarded.json["state"] == "tendering"  # provisional until the standstill ends
     assert awarded.json["award"]["amount_fen"] == 95_000
-    milestones = awarded.json["milestones"]
+    assert awarded.json["standstill_ends_at"] == "2026-04-06T09:00:00Z"
+    assert awarded.json["milestones"] == [] and "start_contract" not in \
+        awarded.json["allowed_moves"]
+    assert run_due(at(36)) == {awarded.json["id"]: ["start_contract"]}
+    started = client.get(url, headers=community).json
+    assert started["state"] == "implementation"
+    assert started["award"]["contract_started_at"] == "2026-04-06T09:00:00Z"
+    milestones = started["milestones"]
     assert [m["title"] for m in milestones] == ["入户建档", "服务实施"]
 
     for n, milestone in enumerate(milestones, start=1):
-        clock.set(31 + 5 * n)
+        clock.set(36 + 5 * n)
         path = f"{url}/milestones/{milestone['id']}"
         reported = client.post(f"{path}/reports", headers=ngo,
                                json={"body": "已完成，附签到表", "people_served": 20})
@@ -88,7 +96,8 @@ def test_a_project_lives_its_whole_life_through_the_api(client, cast, auth, cloc
     trail = client.get(f"{url}/events").json["events"]
     moves = [(e["trigger"], e["to_state"]) for e in trail if e["from_state"] != e["to_state"]]
     assert [t for t, _ in moves] == ["create", "publish", "open_subscription",
-                                     "close_subscription", "award", "submit_for_evaluation",
+                                     "close_subscription", "start_contract",
+                                     "submit_for_evaluation",
                                      "close_out"]
     assert all("@" not in e["actor"] for e in trail)  # e-mails only for the administrator
     assert "@" in client.get(f"{url}/events", headers=admin).json["events"][0]["actor"]
