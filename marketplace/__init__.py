@@ -50,4 +50,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     filters.register(app)
     cli.register(app)
+
+    from marketplace.web import health, logs, security  # headers and logs wrap every response
+
+    app.register_blueprint(health.bp)
+    security.init_app(app)
+    logs.init_app(app)
     return app

@@ -57,4 +57,10 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "SMTP_PASSWORD": os.environ.get("MARKETPLACE_SMTP_PASSWORD"),
         "SMTP_STARTTLS": os.environ.get("MARKETPLACE_SMTP_STARTTLS", "") in ("1", "true", "yes"),
         "MAIL_FROM": os.environ.get("MARKETPLACE_MAIL_FROM", "noreply@localhost"),
+        # Hardening: request bodies above this many bytes get 413; logs "plain" or "json";
+        # the number of reverse proxies in front whose X-Forwarded-* headers are trusted.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MARKETPLACE_MAX_CONTENT_LENGTH",
+                                                 str(16 * 1024 * 1024))),
+        "LOG_FORMAT": os.environ.get("MARKETPLACE_LOG_FORMAT", "plain"),
+        "PROXY_COUNT": int(os.environ.get("MARKETPLACE_PROXY_COUNT", "0") or 0),
     }

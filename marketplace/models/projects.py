@@ -75,7 +75,7 @@ class Project(db.Model):
     # When the scheduler next has something to decide for this project (indexed for the sweep).
     next_check_at: Mapped[datetime | None] = mapped_column(index=True)
 
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # listing order
     published_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(Text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from marketplace.extensions import db
@@ -23,6 +24,7 @@ bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
 def portfolio() -> str:
     subscriptions = db.session.execute(
         db.select(Subscription).where(Subscription.enterprise_id == current_user.organization_id)
+        .options(selectinload(Subscription.project))
         .order_by(Subscription.created_at.desc(), Subscription.id.desc())).scalars().all()
     return render_template("enterprise/portfolio.html", subscriptions=subscriptions)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from marketplace.extensions import db
@@ -31,9 +32,11 @@ def tenders() -> str:
     now = current_time()
     open_tenders = db.session.execute(
         db.select(Project).where(Project.state == State.TENDERING, Project.tender_closes_at > now)
+        .options(selectinload(Project.bids))
         .order_by(Project.tender_closes_at)).scalars().all()
     awarded = [p for p in db.session.execute(
-        db.select(Project).where(Project.state.in_([State.IMPLEMENTATION, State.EVALUATION])))
+        db.select(Project).where(Project.state.in_([State.IMPLEMENTATION, State.EVALUATION]))
+        .options(selectinload(Project.award)))
         .scalars() if p.award and p.award.organization_id == current_user.organization_id]
     return render_template("ngo/tenders.html", tenders=open_tenders, awarded=awarded,
                            own_bid=own_bid)

@@ -61,6 +61,8 @@ def attempt(form: FlaskForm | None, action: Callable[[], T]) -> T | None:
 
 
 def project_or_404(project_id: int) -> Project:
+    if project_id > 2**31 - 1:  # past PostgreSQL's integer: cannot exist, and the query would fail
+        abort(404)
     project = db.session.get(Project, project_id)
     if project is None:
         abort(404)

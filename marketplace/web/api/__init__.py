@@ -10,10 +10,22 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from marketplace.lifecycle import MoveRefused
-from marketplace.services.errors import ServiceError
+from marketplace.services.errors import NotFound, ServiceError
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger one cannot exist
+
+
+@bp.url_value_preprocessor
+def _ids_in_range(_endpoint: str | None, values: dict[str, object] | None) -> None:
+    """An id past the column's range is simply not found (the database would refuse the query:
+    a 500 that schemathesis found on PostgreSQL)."""
+    for name, value in (values or {}).items():
+        if name.endswith("_id") and isinstance(value, int) and value > MAX_ID:
+            raise NotFound("No %(name)s %(id)s.", name=name.removesuffix("_id"), id=value)
 
 
 def error(status: int, code: str, message: str, **extra: object) -> ResponseReturnValue:

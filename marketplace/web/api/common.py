@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import request
+from flask import g, request
 
 from marketplace.extensions import db
 from marketplace.models import Account, Project
@@ -25,7 +25,9 @@ def caller() -> Account | None:
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise Unauthenticated("Send the token as “Authorization: Bearer <token>”.")
-    return account_for(raw.strip(), now=now())
+    account = account_for(raw.strip(), now=now())
+    g.api_account_id = account.id  # for the request log
+    return account
 
 
 def signed_in() -> Account:
@@ -35,8 +37,9 @@ def signed_in() -> Account:
     return account
 
 
-def project_or_404(project_id: int) -> Project:
-    project = db.session.get(Project, project_id)
+def project_or_404(project_id: int, *options: Any) -> Project:
+    """The project; ``options`` (loader options) fetch what the caller will read, in one go."""
+    project = db.session.get(Project, project_id, options=options)
     if project is None:
         raise NotFound("No project %(id)s.", id=project_id)
     return project

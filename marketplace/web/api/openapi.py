@@ -27,10 +27,12 @@ def _body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
 
 def _op(summary: str, ok: str, *, security: list[Any] | None = None,
         body: dict[str, Any] | None = None, errors: tuple[int, ...] = (400, 401, 403, 404, 409),
-        parameters: list[Any] | None = None) -> dict[str, Any]:
+        parameters: list[Any] | None = None, schema: str | None = None) -> dict[str, Any]:
+    """``schema`` names the success body's schema, so clients (and schemathesis) can check it."""
+    media: dict[str, Any] = {"schema": _ref(f"schemas/{schema}")} if schema else {}
     operation: dict[str, Any] = {
         "summary": summary,
-        "responses": {ok: {"description": "Done", "content": {"application/json": {}}},
+        "responses": {ok: {"description": "Done", "content": {"application/json": media}},
                       **{str(code): _ref("responses/Error") for code in errors}},
     }
     if security is not None:
@@ -54,6 +56,49 @@ FILTERS = [{"name": n, "in": "query", "schema": s} for n, s in
            [("state", STR), ("area", STR), ("county", STR), ("group", STR), ("q", STR),
             ("page", INT), ("per_page", {"type": "integer", "maximum": 100})]]
 
+NULL_STR = {"type": "string", "nullable": True}
+NULL_TIME = {"type": "string", "format": "date-time", "nullable": True}
+NAMED = {"type": "object", "required": ["id", "name"], "properties": {"id": INT, "name": STR}}
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    """Every listed property is always present (null where the schema says nullable)."""
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+def _list_of(key: str, item: str, **more: Any) -> dict[str, Any]:
+    return _object({key: {"type": "array", "items": _ref(f"schemas/{item}")}, **more})
+
+
+PROJECT_SUMMARY = {
+    "id": INT, "title": STR, "state": STR,
+    "station": _object({"id": INT, "name": STR, "county": STR}),
+    "areas": {"type": "array", "items": STR}, "groups": {"type": "array", "items": STR},
+    "budget_fen": FEN, "funding_target_fen": FEN, "funding_minimum_fen": FEN,
+    "committed_fen": FEN, "people_served": INT, "subscription_opens_at": TIME,
+    "subscription_closes_at": TIME, "tender_closes_at": TIME, "created_at": TIME,
+    "published_at": NULL_TIME, "closed_at": NULL_TIME,
+}
+SCHEMAS: dict[str, Any] = {
+    "ProjectSummary": _object(PROJECT_SUMMARY),
+    "ProjectPage": _list_of("projects", "ProjectSummary", page=INT, per_page=INT, total=INT),
+    "Project": _object({
+        **PROJECT_SUMMARY, "summary": STR, "review": STR, "review_reason": NULL_STR,
+        "cancel_reason": NULL_STR, "remaining_fen": FEN, "version": INT,
+        "items": {"type": "array", "items": {"type": "object"}},
+        "award": {"type": "object", "nullable": True},
+        "milestones": {"type": "array", "items": {"type": "object"}},
+        "allowed_moves": {"type": "array", "items": STR}}),
+    "Event": _object({"id": INT, "at": TIME, "actor": STR, "trigger": STR,
+                      "from_state": NULL_STR, "to_state": NULL_STR, "reason": NULL_STR,
+                      "details": {"nullable": True}}),
+    "Events": _list_of("events", "Event"),
+    "Bid": _object({"id": INT, "organization": NAMED, "price_fen": FEN, "delivery_plan": STR,
+                    "team": STR, "milestone_plan": {"nullable": True}, "status": STR,
+                    "score": {"type": "number", "nullable": True}, "submitted_at": TIME}),
+    "Bids": _list_of("bids", "Bid", sealed={"type": "boolean"}),
+}
+
 PATHS: dict[str, dict[str, Any]] = {
     "/tokens": {"post": _op(
         "Trade e-mail and password for a bearer token", "201", security=[],
@@ -62,7 +107,8 @@ PATHS: dict[str, dict[str, Any]] = {
                             "200", security=[], errors=())},
     "/projects": {
         "get": _op("Projects past packaging, plus the caller's own bundles", "200",
-                   security=OPTIONAL_BEARER, parameters=FILTERS, errors=(400, 401)),
+                   security=OPTIONAL_BEARER, parameters=FILTERS, errors=(400, 401),
+                   schema="ProjectPage"),
         "post": _op("A community packages a new bundle", "201", security=BEARER, body=_body(
             {"station_id": INT, "title": STR, "summary": STR, "people_served": INT,
              "items": {"type": "array", "items": {"type": "object", "properties": {
@@ -75,7 +121,8 @@ PATHS: dict[str, dict[str, Any]] = {
              "subscription_opens_at", "subscription_closes_at", "tender_closes_at"]))},
     "/projects/{project_id}": {"get": _op(
         "One project: state, money, dates, items, the caller's allowed moves, version", "200",
-        security=OPTIONAL_BEARER, parameters=[PROJECT_ID], errors=(401, 404))},
+        security=OPTIONAL_BEARER, parameters=[PROJECT_ID], errors=(401, 404),
+        schema="Project")},
     "/projects/{project_id}/actions/{trigger}": {"post": _op(
         "Fire a lifecycle move; 409 move_refused names the guard that said no", "200",
         security=BEARER, parameters=[PROJECT_ID, TRIGGER], body=_body(
@@ -86,7 +133,7 @@ PATHS: dict[str, dict[str, Any]] = {
         body=_body({"amount_fen": FEN}, ["amount_fen"]))},
     "/projects/{project_id}/bids": {
         "get": _op("Bids the caller may read: its own, or all once the tender has closed",
-                   "200", security=BEARER, parameters=[PROJECT_ID]),
+                   "200", security=BEARER, parameters=[PROJECT_ID], schema="Bids"),
         "post": _op("A social organization submits (or replaces) its sealed bid", "201",
                     security=BEARER, parameters=[PROJECT_ID], body=_body(
                         {"price_fen": FEN, "delivery_plan": STR, "team": STR,
@@ -114,7 +161,7 @@ PATHS: dict[str, dict[str, Any]] = {
              "comments": STR, "no_conflict": {"type": "boolean"}}, ["scores", "no_conflict"]))},
     "/projects/{project_id}/events": {"get": _op(
         "The project's audit trail", "200", security=OPTIONAL_BEARER, parameters=[PROJECT_ID],
-        errors=(401, 404))},
+        errors=(401, 404), schema="Events")},
     "/projects/{project_id}/complaints": {
         "get": _op("Complaints about the award the caller may read, and the standstill's end",
                    "200", security=BEARER, parameters=[PROJECT_ID], errors=(401, 404)),
@@ -136,9 +183,10 @@ DOCUMENT: dict[str, Any] = {
     "paths": PATHS,
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "schemas": {"Error": {"type": "object", "required": ["error", "message"], "properties": {
-            "error": STR, "message": STR, "field": STR,
-            "guard": {"type": "string", "description": "the lifecycle rule that refused"}}}},
+        "schemas": {**SCHEMAS, "Error": {
+            "type": "object", "required": ["error", "message"], "properties": {
+                "error": STR, "message": STR, "field": STR,
+                "guard": {"type": "string", "description": "the lifecycle rule that refused"}}}},
         "responses": {"Error": {"description": "An error", "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Error"}}}}},
     },

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import selectinload
 
+from marketplace.models import Bid, Project
 from marketplace.services import funding, tender
 from marketplace.services.errors import Invalid
 from marketplace.services.sealed import tender_closed, visible_bids
@@ -66,7 +68,8 @@ def submit_bid(project_id: int) -> ResponseReturnValue:
 @bp.get("/projects/<int:project_id>/bids")
 def list_bids(project_id: int) -> ResponseReturnValue:
     account = signed_in()
-    project = check_visible(project_or_404(project_id), account)
+    project = check_visible(project_or_404(
+        project_id, selectinload(Project.bids).selectinload(Bid.organization)), account)
     moment = now()
     return {"sealed": not tender_closed(project, moment),
             "bids": [serialize.bid(b) for b in visible_bids(project, account, moment)]}

@@ -1,0 +1,59 @@
+"""Browser-facing defences in one place: security headers, cookie flags, body size, proxies.
+
+The pages use no inline script or style, so the Content-Security-Policy can forbid both; a
+template that needs either must put it in a file under ``static/``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, has_request_context, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class SecureCookieResponse(Response):
+    """Every cookie set while answering an HTTPS request is marked Secure, whatever the config
+    says, so a development server behind TLS does not leak the session over plain HTTP."""
+
+    def set_cookie(self, key: str, *args: Any, **kwargs: Any) -> None:
+        if has_request_context() and request.is_secure:
+            kwargs["secure"] = True
+        super().set_cookie(key, *args, **kwargs)
+
+
+def _headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if request.is_secure:  # over plain HTTP the header would be ignored, and must not pin
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Cookie flags (Secure in production), headers on every response, ProxyFix if configured."""
+    production = app.config.get("ENV_NAME") == "production"
+    config = app.config
+    for prefix in ("SESSION", "REMEMBER"):  # Flask ships defaults for these: tighten them
+        config[f"{prefix}_COOKIE_HTTPONLY"] = True
+        config[f"{prefix}_COOKIE_SAMESITE"] = config.get(f"{prefix}_COOKIE_SAMESITE") or "Lax"
+        config[f"{prefix}_COOKIE_SECURE"] = bool(config.get(f"{prefix}_COOKIE_SECURE")) \
+            or production
+    app.response_class = SecureCookieResponse
+    app.after_request(_headers)
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies > 0:  # trust exactly this many X-Forwarded-* hops, no more
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies, x_port=proxies)
