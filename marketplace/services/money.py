@@ -9,7 +9,8 @@ did to the subscriptions and the project, and moves the money to match:
 - releasing (unfunded, cancelled): commitments or escrow → back to each enterprise's balance,
   where it stands as the enterprise's credit;
 - a milestone accepted: escrow → the awarded social organization (``pay_tranche``);
-- termination: what remains in escrow → the subscribers, pro rata (``pro_rata``).
+- termination or close-out: what remains in escrow → the subscribers, pro rata (``pro_rata``),
+  so no fen is left stranded in a finished project's escrow.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from marketplace.services.ledger import (
 )
 
 Snapshot = dict[int, Commitment]
+# Ends after delivery: whatever the tranches did not use goes back to whoever paid it in.
+FINISHED = frozenset({State.TERMINATED, State.COMPLETED})
 
 
 def pro_rata(total_fen: int, weights: Sequence[int]) -> list[int]:
@@ -86,7 +89,7 @@ def settle(project: Project, before: Snapshot, before_state: State, trigger: str
             lines += [(held, -s.amount_fen), (organization_account(s.enterprise), s.amount_fen)]
         post(f"Commitments to {project.title} released to the enterprises' credit", lines,
              Cause(trigger, project.id), now=now)
-    if project.state is State.TERMINATED and before_state is not State.TERMINATED:
+    if project.state in FINISHED and before_state not in FINISHED:
         refund_escrow(project, trigger, now=now)
 
 
