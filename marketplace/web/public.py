@@ -16,7 +16,8 @@ bp = Blueprint("public", __name__)
 def index() -> str:
     projects = db.session.execute(
         db.select(Project)
-        .options(selectinload(Project.station).selectinload(Station.community))
+        .options(selectinload(Project.station).selectinload(Station.community),
+                 selectinload(Project.station).selectinload(Station.active_naming))
         .order_by(Project.created_at.desc(), Project.id.desc())
     ).scalars().all()
     return render_template("public/index.html", projects=projects, states=list(State))
