@@ -15,6 +15,7 @@ from marketplace.extensions import db
 from marketplace.lifecycle import MoveRefused
 from marketplace.models import AuditEvent, Project, Role
 from marketplace.services.errors import ServiceError
+from marketplace.services.transparency import money_trail
 from marketplace.web.clock import current_time
 from marketplace.web.errors import translated
 
@@ -79,13 +80,15 @@ def project(project_id: int) -> str:
                                     AuditEvent.from_state != AuditEvent.to_state)
         .order_by(AuditEvent.at, AuditEvent.id)
     ).scalars().all()
-    return render_template("pages/project.html", project=project, timeline=timeline)
+    return render_template("pages/project.html", project=project, timeline=timeline,
+                           trail=money_trail(project))
 
 
 def register(app: Flask) -> None:
-    from marketplace.web import admin, community, enterprise, evaluator, labels, ngo
+    from marketplace.web import admin, community, enterprise, evaluator, labels, ngo, transparency
 
-    for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp):
+    for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp,
+                      transparency.bp):
         app.register_blueprint(blueprint)
     labels.register(app)
 
