@@ -44,7 +44,7 @@ def _check(draft: OfferDraft) -> None:
     for name in ("ratio_pct", "cap_per_subscription_fen", "cap_per_project_fen", "budget_fen"):
         value = getattr(draft, name)
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise Invalid("%(field)s must be a whole number above zero.", field=name)
+            raise Invalid("%(name)s must be a whole number above zero.", field=name, name=name)
     if draft.source_code not in FUND_SOURCES:
         raise Invalid("No fund source %(code)s.", field="source_code", code=draft.source_code)
     if not draft.opens_at < draft.closes_at:

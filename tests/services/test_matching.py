@@ -167,8 +167,14 @@ def test_only_the_administrator_opens_a_valid_offer(app) -> None:
         open_offer(draft(), actor=cast.enterprises[0], now=at(1))
     for bad in ({"ratio_pct": 0}, {"budget_fen": -1}, {"closes_at": at(0)},
                 {"source_code": "fund:use:evaluation_awards"}, {"name": " "}):
-        with pytest.raises(Invalid):
+        with pytest.raises(Invalid) as refused:
             open_offer(draft(**bad), actor=cast.admin, now=at(1))
+        assert "%(" not in str(refused.value), "the message is filled in"
+        assert refused.value.field == next(iter(bad))
+    from marketplace.extensions import db
+    from marketplace.models import MatchOffer
+
+    assert db.session.execute(db.select(MatchOffer)).first() is None
 
 
 @pytest.mark.postgres
