@@ -25,6 +25,7 @@ from marketplace.lifecycle import State
 from marketplace.models import (
     Commitment,
     Match,
+    MatchOffer,
     Milestone,
     MilestoneStatus,
     Project,
@@ -115,7 +116,10 @@ def settle(project: Project, before: Snapshot, before_state: State, trigger: str
                 given = matches[s.id]
                 lines += [(held, -given.amount_fen),
                           (fund_account(given.offer.source_code), given.amount_fen)]
-                given.offer.matched_fen -= given.amount_fen
+                # in SQL, not on the loaded row: other projects' subscribers lock the offer
+                db.session.execute(db.update(MatchOffer).where(MatchOffer.id == given.offer_id)
+                                   .values(matched_fen=MatchOffer.matched_fen
+                                           - given.amount_fen))
                 project.committed_fen -= given.amount_fen
         post(f"Commitments to {project.title} released to the enterprises' credit", lines,
              Cause(trigger, project.id), now=now)
