@@ -174,7 +174,8 @@ class Walk:
         if target is State.UNFUNDED:
             move(pid, "fail_funding", actor="scheduler", now=t + 16 * DAY)
             return
-        funding.subscribe(pid, target_fen - first, actor=c.enterprises[1],
+        # what remains, not target - first: an open match offer may have matched the first
+        funding.subscribe(pid, self.project().remaining_fen, actor=c.enterprises[1],
                           now=t + 4 * DAY)
         self._bids(t + 10 * DAY, target_fen)
         if target is State.TENDERING:

@@ -16,3 +16,14 @@ def ledger_verify() -> None:
     if first is not None:
         raise click.ClickException(f"Ledger discrepancy: {first}")
     click.echo("Ledger verified: every transaction balances.")
+
+
+@ledger_cli.command("export")
+@click.option("--csv", "as_csv", is_flag=True, default=True, help="CSV (the only format).")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="File to write; standard output by default.")
+def ledger_export(as_csv: bool, output: click.utils.LazyFile) -> None:
+    """Write every ledger entry with its transaction and account, oldest first, as CSV."""
+    from marketplace.services.transparency import ledger_csv
+
+    output.write(ledger_csv())

@@ -21,12 +21,14 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None
 def sweep() -> None:
     """The periodic job; module-level so the job store can name it."""
     from marketplace.services.county_reports import remind_due
+    from marketplace.services.naming import expire_naming_rights
     from scheduler.jobs import run_due
 
     assert _app is not None, "the scheduler process sets the app before starting"
     with _app.app_context():
         run_due(utcnow())
         remind_due(utcnow())  # county progress reports that fell due: one reminder each
+        expire_naming_rights(utcnow())  # a station's sponsor name ends when its year is over
 
 
 def send_mail() -> None:

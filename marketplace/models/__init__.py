@@ -21,6 +21,8 @@ from marketplace.models.ledger import (
     LedgerEntry,
     LedgerTransaction,
 )
+from marketplace.models.matching import Match, MatchOffer
+from marketplace.models.naming import NamingRight, NamingStatus
 from marketplace.models.notifications import Notification, OutboxMail
 from marketplace.models.panels import PanelAssignment
 from marketplace.models.projects import BundleItem, Project, Review
@@ -53,8 +55,12 @@ __all__ = [
     "Inspection",
     "InspectionPhase",
     "InspectionRating",
+    "Match",
+    "MatchOffer",
     "Milestone",
     "MilestoneStatus",
+    "NamingRight",
+    "NamingStatus",
     "Notification",
     "OrgStatus",
     "Organization",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,6 +18,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.models.accounts import Account, Organization, enum_column
+
+if TYPE_CHECKING:
+    from marketplace.models.naming import NamingRight
 
 MINIMUM_AREA_M2 = Decimal(30)
 GROUND_FLOOR = 1
@@ -56,6 +60,15 @@ class Station(db.Model):
 
     community: Mapped[Organization] = relationship()
     decided_by: Mapped[Account | None] = relationship()
+    # The sponsor's name while a naming right is active (services/naming.py keeps it current).
+    active_naming: Mapped[NamingRight | None] = relationship(
+        "NamingRight", primaryjoin="Station.id == foreign(NamingRight.active_station_id)",
+        viewonly=True, uselist=False)
+
+    @property
+    def display_name(self) -> str:
+        """The name the station carries: its sponsor's name while one is active (冠名)."""
+        return self.active_naming.name if self.active_naming else self.name
 
     @property
     def is_approved(self) -> bool:

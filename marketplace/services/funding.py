@@ -8,7 +8,7 @@ from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, Project, Role, Subscription
-from marketplace.services import money
+from marketplace.services import matching, money
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, Invalid
 from marketplace.services.moves import apply, atomic, lock_project, record
@@ -36,9 +36,12 @@ def subscribe(project_id: int, amount_fen: int, *, actor: Account,
         db.session.add(subscription)
         db.session.flush()
         money.commit(subscription, now=now)
-        project.committed_fen += amount_fen
+        matched = matching.match(subscription, now=now)
+        project.committed_fen += amount_fen + (matched.amount_fen if matched else 0)
         record(project, actor, "subscribe", now=now, from_state=project.state.value,
-               to_state=project.state.value, details={"amount_fen": amount_fen})
+               to_state=project.state.value,
+               details={"amount_fen": amount_fen,
+                        "matched_fen": matched.amount_fen if matched else 0})
         if project.committed_fen >= project.funding_target_fen:
             apply(project, "close_subscription", actor=actor, now=now)
     return subscription

@@ -16,6 +16,7 @@ from marketplace.models import (
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
+    Match,
     Subscription,
 )
 from marketplace.models.ledger import HOLDING_KINDS, AccountKind
@@ -47,10 +48,16 @@ def discrepancies() -> Iterator[str]:
         db.select(Subscription.project_id, db.func.sum(Subscription.amount_fen))
         .where(Subscription.status == Commitment.COMMITTED)
         .group_by(Subscription.project_id))}
+    for project_id, fen in db.session.execute(  # the fund's matches of those commitments
+            db.select(Subscription.project_id, db.func.sum(Match.amount_fen))
+            .join(Match, Match.subscription_id == Subscription.id)
+            .where(Subscription.status == Commitment.COMMITTED)
+            .group_by(Subscription.project_id)):
+        committed[project_id] = committed.get(project_id, 0) + int(fen)
     held_for = {account.project_id: held for account, held in balances
                 if account.kind is AccountKind.COMMITMENT}
     for project_id in sorted(set(committed) | set(held_for)):
         if committed.get(project_id, 0) != held_for.get(project_id, 0):
             yield (f"project {project_id}: commitments account holds "
-                   f"{held_for.get(project_id, 0)} fen but live commitments total "
+                   f"{held_for.get(project_id, 0)} fen but live commitments and matches total "
                    f"{committed.get(project_id, 0)} fen")

@@ -9,7 +9,10 @@ did to the subscriptions and the project, and moves the money to match:
 - releasing (unfunded, cancelled): commitments or escrow → back to each enterprise's balance,
   where it stands as the enterprise's credit;
 - a milestone accepted: escrow → the awarded social organization (``pay_tranche``);
-- termination: what remains in escrow → the subscribers, pro rata (``pro_rata``).
+- a match (``services/matching``) moves exactly like the subscription it matched, its money
+  going back to the fund source that paid it;
+- termination or close-out: what remains in escrow → the subscribers, pro rata (``pro_rata``),
+  so no fen is left stranded in a finished project's escrow.
 """
 
 from __future__ import annotations
@@ -17,18 +20,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Commitment, Milestone, MilestoneStatus, Project, Subscription
+from marketplace.models import (
+    Commitment,
+    Match,
+    MatchOffer,
+    Milestone,
+    MilestoneStatus,
+    Project,
+    Subscription,
+)
+from marketplace.models.ledger import LedgerAccount
 from marketplace.services.ledger import (
     Cause,
     balance,
     commitments_account,
     escrow_account,
+    fund_account,
     organization_account,
     post,
 )
 
 Snapshot = dict[int, Commitment]
+# Ends after delivery: whatever the tranches did not use goes back to whoever paid it in.
+FINISHED = frozenset({State.TERMINATED, State.COMPLETED})
 
 
 def pro_rata(total_fen: int, weights: Sequence[int]) -> list[int]:
@@ -60,6 +76,17 @@ def commit(subscription: Subscription, *, now: datetime) -> None:
          Cause("subscribe", project.id, subscription.id), now=now)
 
 
+def matches_of(project: Project) -> dict[int, Match]:
+    """The fund's matches on the project, by the subscription each one matched."""
+    return {m.subscription_id: m for m in db.session.execute(
+        db.select(Match).where(Match.project_id == project.id)).scalars()}
+
+
+def _matched(matches: dict[int, Match], subscription: Subscription) -> int:
+    found = matches.get(subscription.id)
+    return found.amount_fen if found else 0
+
+
 def snapshot(project: Project) -> Snapshot:
     """The subscriptions' statuses before a move, for ``settle`` to compare with after."""
     return {s.id: s.status for s in project.subscriptions}
@@ -68,10 +95,11 @@ def snapshot(project: Project) -> Snapshot:
 def settle(project: Project, before: Snapshot, before_state: State, trigger: str, *,
            now: datetime) -> None:
     """Post the money a lifecycle move implies, from what it changed."""
+    matches = matches_of(project)
     collected = [s for s in project.subscriptions
                  if before.get(s.id) is Commitment.COMMITTED and s.status is Commitment.COLLECTED]
     if collected:
-        total = sum(s.amount_fen for s in collected)
+        total = sum(s.amount_fen + _matched(matches, s) for s in collected)
         post(f"Commitments collected into the escrow of {project.title}",
              [(commitments_account(project), -total), (escrow_account(project), total)],
              Cause(trigger, project.id), now=now)
@@ -84,23 +112,42 @@ def settle(project: Project, before: Snapshot, before_state: State, trigger: str
             held = (commitments_account(project) if before[s.id] is Commitment.COMMITTED
                     else escrow_account(project))
             lines += [(held, -s.amount_fen), (organization_account(s.enterprise), s.amount_fen)]
+            if s.id in matches:  # the fund's match goes home too, and frees its budget
+                given = matches[s.id]
+                lines += [(held, -given.amount_fen),
+                          (fund_account(given.offer.source_code), given.amount_fen)]
+                # in SQL, not on the loaded row: other projects' subscribers lock the offer
+                db.session.execute(db.update(MatchOffer).where(MatchOffer.id == given.offer_id)
+                                   .values(matched_fen=MatchOffer.matched_fen
+                                           - given.amount_fen))
+                project.committed_fen -= given.amount_fen
         post(f"Commitments to {project.title} released to the enterprises' credit", lines,
              Cause(trigger, project.id), now=now)
-    if project.state is State.TERMINATED and before_state is not State.TERMINATED:
+    if project.state in FINISHED and before_state not in FINISHED:
         refund_escrow(project, trigger, now=now)
 
 
 def refund_escrow(project: Project, trigger: str, *, now: datetime) -> int:
-    """Return what remains in escrow to the subscribers, pro rata to what they paid in."""
+    """Return what remains in escrow to whoever paid it in, pro rata to what each paid.
+
+    The payers are the collected subscriptions and the fund's matches of them, in the order
+    the subscriptions were made, each match right after its subscription.
+    """
     escrow = escrow_account(project)
     remaining = balance(escrow)
-    paid_in = [s for s in project.subscriptions if s.status is Commitment.COLLECTED]
-    if not remaining or not paid_in:
+    matches = matches_of(project)
+    payers: list[tuple[LedgerAccount, int]] = []
+    for s in project.subscriptions:
+        if s.status is Commitment.COLLECTED:
+            payers.append((organization_account(s.enterprise), s.amount_fen))
+            if s.id in matches:
+                payers.append((fund_account(matches[s.id].offer.source_code),
+                               matches[s.id].amount_fen))
+    if not remaining or not payers:
         return 0
-    shares = pro_rata(remaining, [s.amount_fen for s in paid_in])
+    shares = pro_rata(remaining, [weight for _, weight in payers])
     lines = [(escrow, -remaining)]
-    lines += [(organization_account(s.enterprise), share) for s, share in zip(paid_in, shares,
-                                                                                strict=True)]
+    lines += [(account, share) for (account, _), share in zip(payers, shares, strict=True)]
     post(f"Escrow of {project.title} returned to its subscribers", lines,
          Cause(trigger, project.id), now=now)
     return remaining

@@ -18,6 +18,7 @@ from marketplace.services.errors import ServiceError
 from marketplace.services.inspections import inspections_of_project
 from marketplace.services.panels import public_result
 from marketplace.services.public_record import project_trail
+from marketplace.services.transparency import money_trail
 from marketplace.web.clock import current_time
 from marketplace.web.errors import translated
 
@@ -87,7 +88,8 @@ def project(project_id: int) -> str:
     ).scalars().all()
     return render_template("pages/project.html", project=project, timeline=timeline,
                            panel=public_result(project), record=project_trail(project),
-                           inspections=inspections_of_project(project.id))
+                           inspections=inspections_of_project(project.id),
+                           trail=money_trail(project))
 
 
 def register(app: Flask) -> None:
@@ -101,10 +103,11 @@ def register(app: Flask) -> None:
         evaluator,
         labels,
         ngo,
+        transparency,
     )
 
     for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp,
-                      complaints.bp, dashboard.bp, county_reports.bp):
+                      complaints.bp, dashboard.bp, county_reports.bp, transparency.bp):
         app.register_blueprint(blueprint)
     labels.register(app)
 

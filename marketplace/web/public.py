@@ -34,7 +34,8 @@ def index() -> str:
     filters = Filters(**{name: request.args.get(name, "").strip()
                          for name in ("stage", "area", "county", "group", "q")})
     page = db.paginate(filters.select().options(
-        selectinload(Project.station).selectinload(Station.community)),
+        selectinload(Project.station).selectinload(Station.community),
+        selectinload(Project.station).selectinload(Station.active_naming)),
         page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
     areas = db.session.execute(db.select(ServiceArea).order_by(ServiceArea.code)).scalars()
     groups = db.session.execute(db.select(BeneficiaryGroup)

@@ -152,7 +152,21 @@ def test_accepted_milestones_pay_their_tranches_to_the_organization(app) -> None
     assert escrow(project) == project.funding_target_fen - award * 40 // 100
     completed = gen_project(cast, State.COMPLETED)
     assert org(cast.ngos[0]) == award * 40 // 100 + completed.award.amount_fen
-    assert escrow(completed) == completed.funding_target_fen - completed.award.amount_fen
+    assert_sound()
+
+
+def test_close_out_returns_what_the_tranches_left_in_escrow_pro_rata(app) -> None:
+    cast = gen_cast()
+    project = gen_project(cast, State.COMPLETED)
+    target, award = project.funding_target_fen, project.award.amount_fen
+    first, second = (s.amount_fen for s in project.subscriptions)
+    assert target > award, "the demo bid is below the target, so something is left"
+    expected = pro_rata(target - award, [first, second])
+    assert escrow(project) == 0, "nothing is stranded in a completed project's escrow"
+    assert org(cast.enterprises[0]) == -first + expected[0]
+    assert org(cast.enterprises[1]) == -second + expected[1]
+    assert org(cast.ngos[0]) == award
+    assert [t.trigger for t in transactions_of(project)][-1] == "close_out"
     assert_sound()
 
 

@@ -1,0 +1,127 @@
+"""What the public may trace: a project's money trail, the fund over time, the ledger itself.
+
+Everything here is read from the ledger, never from a second set of numbers, so the pages and
+the exports cannot disagree with ``flask ledger verify``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from marketplace.extensions import db
+from marketplace.models import (
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Match,
+    Project,
+    Subscription,
+)
+from marketplace.services.ledger import FUND_SOURCES, FUND_USES
+
+LEDGER_COLUMNS = ("transaction_id", "created_at", "trigger", "reason", "project_id",
+                  "subscription_id", "milestone_id", "reverses_id", "account_code",
+                  "account_kind", "account_name", "amount_fen")
+
+
+@dataclass(frozen=True)
+class Trail:
+    """A project's money, in fen: what came in, what went where, what is held now."""
+
+    committed: int  # subscribed by enterprises
+    matched: int  # put beside them by the fund's match offers
+    collected: int  # taken into escrow when the project went to tendering
+    paid: int  # paid out to the delivering organization in milestone tranches
+    released: int  # handed back to enterprises and the fund (release, refund)
+    held: int  # in the commitments account and escrow now
+
+    @property
+    def balanced(self) -> bool:
+        return self.committed + self.matched == self.paid + self.released + self.held
+
+
+def _entries(project: Project, kind: AccountKind) -> list[tuple[int, str]]:
+    """The entries of the project's account of that kind (read only: opens no account)."""
+    return [(int(amount), trigger) for amount, trigger in db.session.execute(
+        db.select(LedgerEntry.amount_fen, LedgerTransaction.trigger)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .where(LedgerAccount.project_id == project.id, LedgerAccount.kind == kind))]
+
+
+def money_trail(project: Project) -> Trail:
+    """Committed, matched, collected, paid and released, from the project's two accounts."""
+    def total(query: object) -> int:
+        return int(db.session.execute(query).scalar_one())  # type: ignore[call-overload]
+
+    committed = total(db.select(db.func.coalesce(db.func.sum(Subscription.amount_fen), 0))
+                      .where(Subscription.project_id == project.id))
+    matched = total(db.select(db.func.coalesce(db.func.sum(Match.amount_fen), 0))
+                    .where(Match.project_id == project.id))
+    held_entries = _entries(project, AccountKind.COMMITMENT)
+    escrow_entries = _entries(project, AccountKind.ESCROW)
+    collected = sum(amount for amount, _ in escrow_entries if amount > 0)
+    paid = -sum(amount for amount, trigger in escrow_entries
+                if amount < 0 and trigger == "accept_milestone")
+    held = sum(a for a, _ in held_entries) + sum(a for a, _ in escrow_entries)
+    came_in = sum(amount for amount, _ in held_entries if amount > 0)
+    return Trail(committed=committed, matched=matched, collected=collected, paid=paid,
+                 released=came_in - paid - held, held=held)
+
+
+@dataclass(frozen=True)
+class Series:
+    code: str
+    name: str
+    kind: AccountKind
+    points: list[int]  # the account's balance at the end of each month
+
+
+def fund_over_time() -> tuple[list[str], list[Series]]:
+    """Month labels and, for every fund source and use, its balance at each month's end."""
+    rows = db.session.execute(
+        db.select(LedgerAccount.code, LedgerTransaction.created_at, LedgerEntry.amount_fen)
+        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(LedgerAccount.kind.in_([AccountKind.FUND_SOURCE, AccountKind.FUND_USE]))
+        .order_by(LedgerTransaction.created_at)).all()
+    months = sorted({_month(at) for _, at, _ in rows})
+    series = []
+    for code, name in {**FUND_SOURCES, **FUND_USES}.items():
+        running, points = 0, []
+        mine = [(_month(at), int(amount)) for c, at, amount in rows if c == code]
+        for month in months:
+            running += sum(amount for m, amount in mine if m == month)
+            points.append(running)
+        kind = AccountKind.FUND_SOURCE if code in FUND_SOURCES else AccountKind.FUND_USE
+        series.append(Series(code, name, kind, points))
+    return months, series
+
+
+def _month(moment: datetime) -> str:
+    return moment.strftime("%Y-%m")
+
+
+def ledger_rows() -> Iterator[tuple[object, ...]]:
+    """Every entry with its transaction and account, oldest first: the public ledger."""
+    query = (db.select(LedgerTransaction, LedgerEntry, LedgerAccount)
+             .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+             .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+             .order_by(LedgerTransaction.id, LedgerEntry.id))
+    for tx, entry, account in db.session.execute(query):
+        yield (tx.id, tx.created_at.isoformat(), tx.trigger, tx.reason, tx.project_id,
+               tx.subscription_id, tx.milestone_id, tx.reverses_id, account.code,
+               account.kind.value, account.name, entry.amount_fen)
+
+
+def ledger_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(LEDGER_COLUMNS)
+    writer.writerows(ledger_rows())
+    return out.getvalue()
