@@ -14,6 +14,7 @@ from marketplace.extensions import db
 from marketplace.models.accounts import enum_column
 
 if TYPE_CHECKING:
+    from marketplace.models.evidence import Evidence
     from marketplace.models.projects import Project
 
 
@@ -55,3 +56,5 @@ class ProgressReport(db.Model):
 
     project: Mapped[Project] = relationship(back_populates="progress_reports")
     milestone: Mapped[Milestone | None] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="report",
+                                                    order_by="Evidence.id")

@@ -20,5 +20,7 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    last_used_at: Mapped[datetime | None]  # refreshed at most once a minute, not every call
+    revoked_at: Mapped[datetime | None]  # kept, not deleted, so the owner sees what was revoked
 
     account: Mapped[Account] = relationship()

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Account, Milestone, MilestoneStatus, ProgressReport, Role
+from marketplace.models import (
+    Account,
+    Evidence,
+    Milestone,
+    MilestoneStatus,
+    ProgressReport,
+    Role,
+)
+from marketplace.services import evidence as files
 from marketplace.services import money
 from marketplace.services.access import owns_station, require
 from marketplace.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -25,11 +34,13 @@ def _milestone(project_id: int, milestone_id: int) -> tuple[object, Milestone]:
 
 
 def report_progress(project_id: int, milestone_id: int, *, actor: Account, body: str,
-                    people_served: int = 0, now: datetime | None = None) -> ProgressReport:
-    """The awarded organization reports a milestone done, for the community to accept."""
+                    people_served: int = 0, evidence: Sequence[files.Upload] = (),
+                    now: datetime | None = None) -> ProgressReport:
+    """The awarded organization reports a milestone done, for the community to accept, with
+    evidence files whose SHA-256 are sealed into the audit event."""
     now = now or utcnow()
     require(actor, Role.SOCIAL_ORG)
-    with atomic():
+    with files.kept_only_on_commit() as written, atomic():
         project, milestone = _milestone(project_id, milestone_id)
         if project.award.organization_id != actor.organization_id:
             raise Forbidden("Only the awarded organization reports on this project.")
@@ -39,13 +50,41 @@ def report_progress(project_id: int, milestone_id: int, *, actor: Account, body:
             raise Invalid("People served cannot be negative.", field="people_served")
         if milestone.status is MilestoneStatus.ACCEPTED:
             raise Conflict("This milestone is already accepted.")
+        checked = files.check(evidence)
         report = ProgressReport(project=project, milestone=milestone, body=body,
                                 people_served=people_served, submitted_at=now)
         db.session.add(report)
         milestone.status = MilestoneStatus.REPORTED
+        stored = files.store(report, checked, actor=actor, now=now, written=written)
         record(project, actor, "report", now=now, from_state=project.state.value,
-               to_state=project.state.value, details={"milestone": milestone.sequence})
+               to_state=project.state.value, details={
+                   "milestone": milestone.sequence,
+                   **({"evidence": [f.sha256 for f in stored]} if stored else {})})
     return report
+
+
+def add_evidence(project_id: int, milestone_id: int, *, actor: Account,
+                 evidence: Sequence[files.Upload], now: datetime | None = None) -> list[Evidence]:
+    """More files for the milestone's latest report, while the community has not reviewed it
+    (after the review the report is a closed record)."""
+    now = now or utcnow()
+    require(actor, Role.SOCIAL_ORG)
+    with files.kept_only_on_commit() as written, atomic():
+        project, milestone = _milestone(project_id, milestone_id)
+        if project.award.organization_id != actor.organization_id:
+            raise Forbidden("Only the awarded organization reports on this project.")
+        if milestone.status is not MilestoneStatus.REPORTED:
+            raise Conflict("Evidence can be added only to a report that awaits review.")
+        if not evidence:
+            raise Invalid("Attach at least one file.", field=files.FIELD)
+        report = max((r for r in project.progress_reports if r.milestone_id == milestone.id),
+                     key=lambda r: (r.submitted_at, r.id))
+        stored = files.store(report, files.check(evidence, already=len(report.evidence)),
+                             actor=actor, now=now, written=written)
+        record(project, actor, "evidence", now=now, from_state=project.state.value,
+               to_state=project.state.value,
+               details={"milestone": milestone.sequence, "evidence": [f.sha256 for f in stored]})
+    return stored
 
 
 def review_milestone(project_id: int, milestone_id: int, *, actor: Account, accept: bool,

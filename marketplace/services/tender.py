@@ -10,7 +10,7 @@ from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, Bid, BidStatus, Role
 from marketplace.services.access import require
-from marketplace.services.errors import Conflict, Invalid
+from marketplace.services.errors import Conflict, Invalid, NotFound
 from marketplace.services.moves import atomic, lock_project, record
 
 
@@ -38,5 +38,25 @@ def submit_bid(project_id: int, *, actor: Account, price_fen: int, delivery_plan
         db.session.add(bid)
         # The audit trail is public: it says a bid came in, never what it offers.
         record(project, actor, "bid", now=now, from_state=project.state.value,
+               to_state=project.state.value)
+    return bid
+
+
+def withdraw_bid(project_id: int, *, actor: Account, now: datetime | None = None) -> Bid:
+    """The organization takes its sealed bid back before the tender closes: it is then never
+    opened nor scored, and the organization may bid again while the tender is open."""
+    now = now or utcnow()
+    require(actor, Role.SOCIAL_ORG)
+    with atomic():
+        project = lock_project(project_id)
+        if project.state is not State.TENDERING or now >= project.tender_closes_at:
+            raise Conflict("The tender has closed: a bid can no longer be withdrawn.")
+        bid = next((b for b in project.bids if b.organization_id == actor.organization_id
+                    and b.status is BidStatus.SUBMITTED), None)
+        if bid is None:
+            raise NotFound("You have no bid on this tender to withdraw.")
+        bid.status = BidStatus.WITHDRAWN
+        # Public trail again: that a bid was withdrawn, never its price or plan.
+        record(project, actor, "withdraw_bid", now=now, from_state=project.state.value,
                to_state=project.state.value)
     return bid

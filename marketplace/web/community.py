@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Project, Role, ServiceType, Station
+from marketplace.services import evidence as files
 from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
 from marketplace.services.delivery import review_milestone
 from marketplace.services.moves import move
@@ -113,7 +114,7 @@ def _manage(project: Project, status: int = 200, **forms: object) -> tuple[str, 
         and current_time() >= project.tender_closes_at and project.award is None
     bids = [b for b in project.bids if b.is_valid] if tender_closed else []
     return render_template("community/project.html", project=project, bids=bids,
-                           tender_closed=tender_closed,
+                           tender_closed=tender_closed, evidence=files.by_report(project),
                            action_form=forms.get("action_form") or ActionForm(),
                            award_form=forms.get("award_form") or AwardForm(),
                            review_form=forms.get("review_form") or ReviewForm()), status

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -11,10 +11,12 @@ from werkzeug.wrappers import Response
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Bid, BidStatus, Project, Role
+from marketplace.services import evidence as files
 from marketplace.services.delivery import report_progress
-from marketplace.services.tender import submit_bid
+from marketplace.services.tender import submit_bid, withdraw_bid
 from marketplace.web.auth import role_required
-from marketplace.web.forms import BidForm, ReportForm
+from marketplace.web.evidence import uploads_from
+from marketplace.web.forms import ActionForm, BidForm, ReportForm
 from marketplace.web.pages import attempt, current_time, project_or_404, to_fen
 
 bp = Blueprint("ngo", __name__, url_prefix="/ngo")
@@ -47,6 +49,7 @@ def _render(project: Project, bid_form: BidForm, status: int = 200) -> tuple[str
         project.award.organization_id == current_user.organization_id
     return render_template("ngo/project.html", project=project, form=bid_form,
                            bid=own_bid(project), awarded=awarded, report_form=ReportForm(),
+                           evidence=files.by_report(project) if awarded else {},
                            tender_open=project.state is State.TENDERING
                            and current_time() < project.tender_closes_at), status
 
@@ -93,9 +96,28 @@ def report(project_id: int, milestone_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit() and attempt(form, lambda: report_progress(
             project_id, milestone_id, actor=current_user, now=current_time(),
             body=form.body.data,
-            people_served=form.people_served.data or 0)):
+            people_served=form.people_served.data or 0,
+            evidence=uploads_from(request.files.getlist(form.evidence.name)))):
         flash(_("Progress reported; the community will review it."))
         return redirect(url_for("ngo.project", project_id=project_id))
+    db.session.expire_all()
     return render_template("ngo/project.html", project=project, form=BidForm(), bid=None,
                            awarded=True, report_form=form, report_for=milestone_id,
-                           tender_open=False), 400
+                           evidence=files.by_report(project), tender_open=False), 400
+
+
+@bp.route("/projects/<int:project_id>/bid/withdraw", methods=["GET", "POST"])
+@role_required(Role.SOCIAL_ORG)
+def withdraw(project_id: int) -> Response | tuple[str, int]:
+    """Ask first (GET shows what will be withdrawn), then withdraw on the confirming POST."""
+    project = project_or_404(project_id)
+    form = ActionForm()
+    if form.validate_on_submit() and attempt(form, lambda: withdraw_bid(
+            project_id, actor=current_user, now=current_time())):
+        flash(_("Your bid is withdrawn. You may submit a new one until the tender closes."))
+        return redirect(url_for("ngo.project", project_id=project_id))
+    bid = own_bid(project)
+    if bid is None:  # nothing (left) to withdraw, or the refusal was flashed: say it there
+        return redirect(url_for("ngo.project", project_id=project_id))
+    return render_template("ngo/withdraw.html", project=project, bid=bid, form=form), \
+        409 if form.is_submitted() else 200

@@ -15,6 +15,7 @@ from marketplace.extensions import db
 from marketplace.lifecycle import MoveRefused
 from marketplace.models import AuditEvent, Project, Role
 from marketplace.services.errors import ServiceError
+from marketplace.services.evidence import public_by_milestone
 from marketplace.services.inspections import inspections_of_project
 from marketplace.services.panels import public_result
 from marketplace.services.public_record import project_trail
@@ -89,7 +90,7 @@ def project(project_id: int) -> str:
     return render_template("pages/project.html", project=project, timeline=timeline,
                            panel=public_result(project), record=project_trail(project),
                            inspections=inspections_of_project(project.id),
-                           trail=money_trail(project))
+                           trail=money_trail(project), evidence=public_by_milestone(project))
 
 
 def register(app: Flask) -> None:
@@ -101,13 +102,16 @@ def register(app: Flask) -> None:
         dashboard,
         enterprise,
         evaluator,
+        evidence,
         labels,
         ngo,
+        tokens,
         transparency,
     )
 
     for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp,
-                      complaints.bp, dashboard.bp, county_reports.bp, transparency.bp):
+                      complaints.bp, dashboard.bp, county_reports.bp, transparency.bp,
+                      evidence.bp, tokens.bp):
         app.register_blueprint(blueprint)
     labels.register(app)
 

@@ -10,7 +10,7 @@ from flask import g, request
 from marketplace.extensions import db
 from marketplace.models import Account, Project
 from marketplace.services.errors import Invalid, NotFound
-from marketplace.services.tokens import Unauthenticated, account_for
+from marketplace.services.tokens import Unauthenticated, token_for
 from marketplace.web.clock import current_time as now
 
 MAX_FEN = 10**13  # 1 billion yuan: far above any bundle, far below BIGINT
@@ -25,9 +25,10 @@ def caller() -> Account | None:
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise Unauthenticated("Send the token as “Authorization: Bearer <token>”.")
-    account = account_for(raw.strip(), now=now())
-    g.api_account_id = account.id  # for the request log
-    return account
+    token = token_for(raw.strip(), now=now())
+    g.api_token_id = token.id  # DELETE /tokens/current revokes this one
+    g.api_account_id = token.account_id  # for the request log
+    return token.account
 
 
 def signed_in() -> Account:

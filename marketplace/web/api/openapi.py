@@ -97,12 +97,37 @@ SCHEMAS: dict[str, Any] = {
                     "team": STR, "milestone_plan": {"nullable": True}, "status": STR,
                     "score": {"type": "number", "nullable": True}, "submitted_at": TIME}),
     "Bids": _list_of("bids", "Bid", sealed={"type": "boolean"}),
+    "Evidence": _object({"id": INT, "report_id": INT, "milestone_id": {**INT, "nullable": True},
+                         "name": STR, "content_type": STR, "size_bytes": INT,
+                         "sha256": STR, "uploaded_at": TIME, "public": {"type": "boolean"},
+                         "download_url": STR}),
+    "EvidenceList": _list_of("evidence", "Evidence"),
+    "Revoked": _object({"revoked_at": TIME}),
+}
+
+EVIDENCE_ID = {"name": "evidence_id", "in": "path", "required": True, "schema": INT}
+# Files go as multipart/form-data, one "file" part per file (repeat the part for several).
+UPLOAD = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {
+        "file": {"type": "array", "items": {"type": "string", "format": "binary"}}}},
+    "encoding": {"file": {"contentType": "application/octet-stream"}}}}}
+DOWNLOAD = {
+    "summary": "Download one evidence file (as an attachment); public once its milestone is "
+               "accepted, before that for the community, the organization, the panel, admin",
+    "security": OPTIONAL_BEARER, "parameters": [EVIDENCE_ID],
+    "responses": {"200": {"description": "The file, with its original name",
+                          "content": {"*/*": {"schema": {"type": "string",
+                                                         "format": "binary"}}}},
+                  **{str(code): _ref("responses/Error") for code in (401, 403, 404)}},
 }
 
 PATHS: dict[str, dict[str, Any]] = {
     "/tokens": {"post": _op(
         "Trade e-mail and password for a bearer token", "201", security=[],
         body=_body({"email": STR, "password": STR}, ["email", "password"]), errors=(400, 401))},
+    "/tokens/current": {"delete": _op(
+        "Revoke the token this call is made with; it gets 401 from then on", "200",
+        security=BEARER, errors=(401,), schema="Revoked")},
     "/catalog": {"get": _op("Service areas, service types, beneficiary groups, indicator sets",
                             "200", security=[], errors=())},
     "/projects": {
@@ -142,6 +167,20 @@ PATHS: dict[str, dict[str, Any]] = {
                                  "title": STR, "due": {"type": "string", "format": "date"},
                                  "share_pct": INT}}}},
                         ["price_fen", "delivery_plan"]))},
+    "/projects/{project_id}/bids/mine": {"delete": _op(
+        "A social organization withdraws its sealed bid before the tender closes (it will not "
+        "be opened nor scored; it may bid again)", "200", security=BEARER,
+        parameters=[PROJECT_ID], schema="Bid")},
+    "/projects/{project_id}/milestones/{milestone_id}/evidence": {
+        "get": _op("The milestone's evidence files the caller may read", "200",
+                   security=OPTIONAL_BEARER, parameters=[PROJECT_ID, MILESTONE_ID],
+                   errors=(401, 404), schema="EvidenceList"),
+        "post": _op("The awarded organization adds evidence files (JPG, PNG, PDF, XLSX, DOCX, "
+                    "CSV, TXT; checked by content) to the milestone's report awaiting review",
+                    "201", security=BEARER, parameters=[PROJECT_ID, MILESTONE_ID],
+                    body=UPLOAD, errors=(400, 401, 403, 404, 409, 413),
+                    schema="EvidenceList")},
+    "/evidence/{evidence_id}": {"get": DOWNLOAD},
     "/projects/{project_id}/milestones/{milestone_id}/reports": {"post": _op(
         "The awarded organization reports a milestone done", "201", security=BEARER,
         parameters=[PROJECT_ID, MILESTONE_ID],

@@ -73,3 +73,10 @@ def list_bids(project_id: int) -> ResponseReturnValue:
     moment = now()
     return {"sealed": not tender_closed(project, moment),
             "bids": [serialize.bid(b) for b in visible_bids(project, account, moment)]}
+
+
+@bp.delete("/projects/<int:project_id>/bids/mine")
+def withdraw_bid(project_id: int) -> ResponseReturnValue:
+    account = signed_in()
+    check_visible(project_or_404(project_id), account)
+    return serialize.bid(tender.withdraw_bid(project_id, actor=account, now=now()))

@@ -1,0 +1,62 @@
+"""Evidence files over HTTP: reading uploads from a request, and the download route.
+
+The file is always sent as an attachment with ``nosniff`` and a sandboxing CSP, so an uploaded
+file can never run as a page of this site, whatever it contains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Blueprint, abort, current_app, send_file
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from marketplace.extensions import login_manager
+from marketplace.models import Evidence
+from marketplace.services import evidence as files
+from marketplace.services.errors import NotFound
+
+bp = Blueprint("evidence", __name__)
+
+
+def uploads_from(storages: Iterable[FileStorage]) -> list[files.Upload]:
+    """The chosen files; an empty file input (no file picked) sends a nameless part: skipped.
+    At most one byte past the limit is read, enough for the service to say "too large"."""
+    limit = files.max_bytes()
+    return [files.Upload(storage.filename or "", storage.stream.read(limit + 1))
+            for storage in storages if storage.filename]
+
+
+def send(evidence: Evidence) -> Response:
+    path = files.path_of(evidence)
+    if not path.is_file():
+        current_app.logger.error("evidence %s: %s is missing from storage", evidence.id, path)
+        raise NotFound("The file is missing from storage.")
+    response = send_file(path, mimetype=evidence.content_type, as_attachment=True,
+                         download_name=evidence.original_name, conditional=True,
+                         etag=evidence.sha256)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if not files.is_public(evidence):  # no shared cache may keep a file not yet public
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/evidence/<int:evidence_id>")
+def download(evidence_id: int) -> Response:
+    if evidence_id > 2**31 - 1:
+        abort(404)
+    try:
+        evidence = files.get(evidence_id)
+    except NotFound:
+        abort(404)
+    if not files.may_see(evidence, current_user):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        abort(403)
+    try:
+        return send(evidence)
+    except NotFound:
+        abort(404)
