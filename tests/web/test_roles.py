@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Role
-from tests.factories import gen_account, gen_cast, gen_project
+from marketplace.models import MilestoneStatus, PanelAssignment, Role
+from marketplace.services import delivery
+from marketplace.services.evidence import Upload
+from tests.evidence_files import PDF
+from tests.factories import at, gen_account, gen_cast, gen_project
 
 ROLES = [None, Role.COMMUNITY, Role.ENTERPRISE, Role.SOCIAL_ORG, Role.EVALUATOR, Role.ADMIN]
 PAGES = {  # path → the roles allowed; {id} is a project of the cast's community
@@ -22,10 +26,11 @@ PAGES = {  # path → the roles allowed; {id} is a project of the cast's communi
     "/ngo/projects/{id}": {Role.SOCIAL_ORG},
     "/evaluator/": {Role.EVALUATOR},
     "/evaluator/projects/{id}": {Role.EVALUATOR},
+    "/me/tokens/": set(ROLES) - {None},
 }
 POSTS = ["/admin/bundles/{id}", "/community/projects/{id}/cancel", "/community/projects/{id}/award",
          "/enterprise/projects/{id}/subscribe", "/ngo/projects/{id}/bid",
-         "/evaluator/projects/{id}"]
+         "/ngo/projects/{id}/bid/withdraw", "/evaluator/projects/{id}"]
 
 
 def _as(client, auth, cast, role):  # noqa: ANN001, ANN202
@@ -84,3 +89,40 @@ def test_pending_organization_may_look_but_not_act(client, auth) -> None:
     assert client.get("/ngo/").status_code == 200
     page = client.get("/ngo/projects/1")
     assert page.status_code == 403
+
+
+def test_evidence_download_matrix(client, auth) -> None:
+    """Before the milestone is accepted: the station's community, the reporting organization,
+    the administrator and a seated (not recused) evaluator; after: everyone."""
+    cast = gen_cast()
+    project = gen_project(cast, State.IMPLEMENTATION)
+    milestone = next(m for m in project.milestones if m.status is MilestoneStatus.PENDING)
+    report = delivery.report_progress(project.id, milestone.id, actor=cast.ngos[0], body="x",
+                                      now=at(60), evidence=[Upload("签到表.pdf", PDF)])
+    url = f"/evidence/{report.evidence[0].id}"
+    seated, recused = cast.evaluators[0], cast.evaluators[1]
+    for evaluator, left in ((seated, None), (recused, at(61))):
+        db.session.add(PanelAssignment(project_id=project.id, evaluator_id=evaluator.id,
+                                       assigned_by_id=cast.admin.id, recused_at=left))
+    db.session.commit()
+    before = {cast.community: 200, cast.ngos[0]: 200, cast.admin: 200, seated: 200,
+              recused: 403, cast.evaluators[2]: 403, cast.ngos[1]: 403,
+              cast.enterprises[0]: 403, gen_account(Role.COMMUNITY): 403}
+    for account, status in before.items():
+        auth.login(account)
+        with client.get(url) as response:
+            assert response.status_code == status, account.email
+        auth.logout()
+    with client.get(url) as response:
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+    delivery.review_milestone(project.id, milestone.id, actor=cast.community, accept=True,
+                              now=at(61))
+    for account in before:
+        auth.login(account)
+        with client.get(url) as response:
+            assert response.status_code == 200, account.email
+        auth.logout()
+    with client.get(url) as response:
+        assert response.status_code == 200 and response.data == PDF
+    assert client.get("/evidence/999999").status_code == 404

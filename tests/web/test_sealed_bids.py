@@ -62,3 +62,49 @@ def test_no_bid_after_the_tender_closed(client, auth, clock) -> None:
                            data={"price": "1000", "delivery_plan": "迟到的方案"})
     assert response.status_code in (400, 409)
     assert db.session.execute(db.select(db.func.count(Bid.id))).scalar_one() == before
+
+
+def test_withdrawing_asks_first_then_the_bid_is_never_opened(client, auth, clock) -> None:
+    from marketplace.extensions import db
+    from marketplace.models import AuditEvent
+
+    cast = gen_cast()
+    project = gen_project(cast, State.TENDERING)
+    clock(at(20))
+    auth.login(cast.ngos[0])
+    page = client.get(f"/ngo/projects/{project.id}?lang=en").get_data(as_text=True)
+    url = f"/ngo/projects/{project.id}/bid/withdraw"
+    assert url in page
+    confirm = client.get(url + "?lang=en")
+    assert confirm.status_code == 200 and "Yes, withdraw the bid" in confirm.get_data(as_text=True)
+    db.session.expire_all()
+    assert any(b.status is BidStatus.SUBMITTED and b.organization_id == cast.ngos[0].organization_id
+               for b in project.bids)  # looking at the question changes nothing
+    done = client.post(url, follow_redirects=True)
+    assert done.status_code == 200
+    db.session.expire_all()
+    assert not any(b.status is BidStatus.SUBMITTED
+                   and b.organization_id == cast.ngos[0].organization_id for b in project.bids)
+    event = db.session.execute(db.select(AuditEvent).where(
+        AuditEvent.trigger == "withdraw_bid")).scalar_one()
+    assert FIRST_PLAN not in str(event.details) and not event.details
+    assert client.get(url).status_code == 302  # nothing left to withdraw
+
+    auth.logout()
+    clock(at(31))
+    auth.login(cast.community)
+    page = client.get(f"/community/projects/{project.id}").get_data(as_text=True)
+    assert FIRST_PLAN not in page  # withdrawn: not opened
+
+
+def test_withdrawing_after_the_close_is_refused_with_a_reason(client, auth, clock) -> None:
+    cast = gen_cast()
+    project = gen_project(cast, State.TENDERING)
+    clock(at(31))
+    auth.login(cast.ngos[0])
+    response = client.post(f"/ngo/projects/{project.id}/bid/withdraw?lang=en")
+    assert response.status_code == 409
+    assert "The tender has closed: a bid can no longer be withdrawn." in \
+        response.get_data(as_text=True)
+    assert any(b.status is BidStatus.SUBMITTED
+               and b.organization_id == cast.ngos[0].organization_id for b in project.bids)

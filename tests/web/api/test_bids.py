@@ -46,3 +46,40 @@ def test_a_bid_after_the_close_is_refused(client, cast, auth, clock) -> None:
     late = client.post(f"/api/v1/projects/{project.id}/bids", headers=auth(cast.ngos[0]),
                        json={"price_fen": 1000, "delivery_plan": "late"})
     assert late.status_code == 409 and late.json["error"] == "conflict"
+
+
+def test_a_withdrawn_bid_is_never_opened_and_the_organization_may_bid_again(
+        client, cast, auth, clock) -> None:
+    project = gen_project(cast, State.TENDERING)  # both organizations bid on day 10
+    clock.set(20)
+    mine = f"/api/v1/projects/{project.id}/bids/mine"
+    first = auth(cast.ngos[0])
+    withdrawn = client.delete(mine, headers=first)
+    assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"
+    again = client.delete(mine, headers=first)
+    assert again.status_code == 404 and again.json["error"] == "not_found"
+    assert client.delete(mine, headers=auth(cast.community)).status_code == 403
+    assert client.delete(mine, headers={}).status_code == 401
+    events = client.get(f"/api/v1/projects/{project.id}/events").json["events"]
+    withdrawal = next(e for e in events if e["trigger"] == "withdraw_bid")
+    assert withdrawal["details"] in ({}, None) and withdrawal["actor"]
+    assert str(withdrawn.json["price_fen"]) not in str(withdrawal)
+
+    clock.set(30)
+    opened = _bids(client, project, auth(cast.community)).json["bids"]
+    assert [b["organization"]["id"] for b in opened] == [cast.ngos[1].organization_id]
+    late = client.delete(mine, headers=auth(cast.ngos[1]))
+    assert late.status_code == 409 and "no longer be withdrawn" in late.json["message"]
+
+
+def test_after_withdrawing_a_new_bid_before_the_close_counts(client, cast, auth, clock) -> None:
+    project = gen_project(cast, State.TENDERING)
+    clock.set(20)
+    first = auth(cast.ngos[0])
+    client.delete(f"/api/v1/projects/{project.id}/bids/mine", headers=first)
+    resubmitted = client.post(f"/api/v1/projects/{project.id}/bids", headers=first,
+                              json={"price_fen": 12_345, "delivery_plan": "第二稿"})
+    assert resubmitted.status_code == 201
+    clock.set(30)
+    opened = _bids(client, project, auth(cast.community)).json["bids"]
+    assert 12_345 in [b["price_fen"] for b in opened] and len(opened) == 2

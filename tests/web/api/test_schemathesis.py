@@ -42,13 +42,15 @@ def test_api_answers_as_its_document_says(app, auth, cast, bearer) -> None:  # n
         # Revoking "the current token" would log the shared bearer out of every later
         # operation: that one gets a token of its own per example.
         revokes = operation.method.upper() == "DELETE" and operation.path == "/tokens/current"
+        _check(operation, (lambda: auth(cast.community)) if revokes else (lambda: bearer))
 
-        @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, database=None,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-        def answers(case) -> None:  # noqa: ANN001
-            own = auth(cast.community) if revokes else bearer
-            headers = None if case.headers and "Authorization" in case.headers else own
-            case.call_and_validate(headers=headers, checks=CHECKS)
 
-        answers()
+def _check(operation, headers_for) -> None:  # noqa: ANN001
+    @given(case=operation.as_strategy())
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    def answers(case) -> None:  # noqa: ANN001
+        headers = None if case.headers and "Authorization" in case.headers else headers_for()
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    answers()

@@ -51,3 +51,25 @@ def test_token_lifetime_comes_from_the_environment(monkeypatch, tmp_path) -> Non
     monkeypatch.setenv("MARKETPLACE_API_TOKEN_TTL_HOURS", "3")
     monkeypatch.setenv("MARKETPLACE_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
     assert create_app().config["API_TOKEN_TTL_HOURS"] == 3
+
+
+def test_revoking_the_current_token_makes_it_fail_with_401_json(client, cast, auth) -> None:
+    headers, other = auth(cast.community), auth(cast.community)
+    assert client.get("/api/v1/projects", headers=headers).status_code == 200
+    revoked = client.delete("/api/v1/tokens/current", headers=headers)
+    assert revoked.status_code == 200 and revoked.json["revoked_at"].endswith("Z")
+    after = client.get("/api/v1/projects", headers=headers)
+    assert after.status_code == 401 and after.json["error"] == "unauthorized"
+    assert after.headers["WWW-Authenticate"] == "Bearer"
+    assert client.delete("/api/v1/tokens/current", headers=headers).status_code == 401
+    assert client.get("/api/v1/projects", headers=other).status_code == 200  # only that one
+    assert client.delete("/api/v1/tokens/current").status_code == 401
+
+
+def test_a_token_records_when_it_was_last_used(client, cast, auth, clock) -> None:
+    headers = auth(cast.community)
+    stored = db.session.execute(db.select(ApiToken)).scalar_one()
+    assert stored.last_used_at is None
+    client.get("/api/v1/projects", headers=headers)
+    db.session.expire_all()
+    assert stored.last_used_at == clock()
