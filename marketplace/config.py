@@ -34,10 +34,6 @@ def load_config(instance_path: Path) -> dict[str, Any]:
     production = os.environ.get("MARKETPLACE_ENV", "development") == "production"
     instance_path.mkdir(parents=True, exist_ok=True)
     default_db = f"sqlite:///{instance_path / 'marketplace.sqlite3'}"
-    upload_mb = int(os.environ.get("MARKETPLACE_UPLOAD_MAX_MB", "10"))
-    upload_files = int(os.environ.get("MARKETPLACE_UPLOAD_MAX_FILES", "5"))
-    # The body cap must let a full report through: every file at its limit plus the form.
-    body_cap = max(16, upload_mb * upload_files + 1) * 1024 * 1024
     return {
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": _secret_key(instance_path, production),
@@ -64,12 +60,13 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # Hardening: request bodies above this many bytes get 413; logs "plain" or "json";
         # the number of reverse proxies in front whose X-Forwarded-* headers are trusted.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MARKETPLACE_MAX_CONTENT_LENGTH",
-                                                 str(body_cap))),
+                                                 str(16 * 1024 * 1024))),
         "LOG_FORMAT": os.environ.get("MARKETPLACE_LOG_FORMAT", "plain"),
         "PROXY_COUNT": int(os.environ.get("MARKETPLACE_PROXY_COUNT", "0") or 0),
-        # Evidence files: kept outside the web root (never under static/), under generated names.
+        # Evidence files: kept outside the web root (never under static/), under generated names;
+        # the upload routes take bodies of UPLOAD_MAX_FILES × UPLOAD_MAX_MB + 1 MB (security.py).
         "UPLOAD_FOLDER": os.environ.get("MARKETPLACE_UPLOAD_DIR",
                                         str(instance_path / "uploads")),
-        "UPLOAD_MAX_MB": upload_mb,
-        "UPLOAD_MAX_FILES": upload_files,
+        "UPLOAD_MAX_MB": int(os.environ.get("MARKETPLACE_UPLOAD_MAX_MB", "10")),
+        "UPLOAD_MAX_FILES": int(os.environ.get("MARKETPLACE_UPLOAD_MAX_FILES", "5")),
     }

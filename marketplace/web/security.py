@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Request, Response, current_app, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join([
@@ -19,6 +19,30 @@ CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 HSTS = "max-age=31536000; includeSubDomains"
+# The routes that take evidence files: their body may hold a whole report's files.
+UPLOAD_ENDPOINTS = frozenset({"ngo.report", "api.upload"})
+
+
+def upload_body_limit(config: dict[str, Any]) -> int:
+    """Every file of a report at its size limit, plus a megabyte for the rest of the form."""
+    return (int(config.get("UPLOAD_MAX_FILES", 5)) * int(config.get("UPLOAD_MAX_MB", 10))
+            + 1) * 1024 * 1024
+
+
+class SizedRequest(Request):
+    """Bodies are capped by ``MAX_CONTENT_LENGTH`` (16 MB) everywhere but on the upload routes,
+    so a JSON or form endpoint never reads 50 MB because reports may carry files."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and current_app and self.url_rule is not None \
+                and self.url_rule.endpoint in UPLOAD_ENDPOINTS:
+            return upload_body_limit(current_app.config)
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
 
 class SecureCookieResponse(Response):
@@ -52,6 +76,7 @@ def init_app(app: Flask) -> None:
         config[f"{prefix}_COOKIE_SECURE"] = bool(config.get(f"{prefix}_COOKIE_SECURE")) \
             or production
     app.response_class = SecureCookieResponse
+    app.request_class = SizedRequest
     app.after_request(_headers)
     proxies = int(app.config.get("PROXY_COUNT") or 0)
     if proxies > 0:  # trust exactly this many X-Forwarded-* hops, no more

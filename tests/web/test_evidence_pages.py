@@ -6,6 +6,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Evidence, MilestoneStatus, ProgressReport
@@ -83,13 +86,25 @@ def test_a_disguised_file_is_refused_next_to_the_field_and_nothing_is_kept(app, 
     assert not folder.exists() or not any(folder.iterdir())
 
 
-def test_a_body_over_the_request_limit_is_refused_whole(app, client, auth, clock) -> None:
+def test_report_bodies_get_their_own_limit_and_other_forms_keep_theirs(app, client, auth,
+                                                                       clock) -> None:
     cast = gen_cast()
     project = gen_project(cast, State.IMPLEMENTATION)
     milestone = next(m for m in project.milestones if m.status is MilestoneStatus.PENDING)
     clock(at(60))
     auth.login(cast.ngos[0])
-    app.config["MAX_CONTENT_LENGTH"] = 4096
-    response = _post_report(client, project, milestone, _files(big_pdf=PDF + bytes(8192)))
-    assert response.status_code == 413
-    assert db.session.execute(db.select(db.func.count(Evidence.id))).scalar_one() == 0
+    app.config.update(MAX_CONTENT_LENGTH=4096, UPLOAD_MAX_MB=1, UPLOAD_MAX_FILES=1)
+    bid = client.post(f"/ngo/projects/{project.id}/bid",
+                      data={"price": "1", "delivery_plan": "x" * 8192})
+    assert bid.status_code == 413  # an ordinary form: the general 4 KB cap
+    medium = PDF + bytes(8192)  # above the general cap, within the upload route's 2 MB
+    assert _post_report(client, project, milestone, _files(a_pdf=medium)).status_code == 302
+    # encoded in memory: the test client would spool a body this large to an unclosed tempfile
+    boundary, huge = encode_multipart({"body": "x", "people_served": "1", "evidence": FileStorage(
+        io.BytesIO(PDF + bytes(2 * 1024 * 1024)), "b.pdf")})
+    refused = client.post(f"/ngo/projects/{project.id}/milestones/{milestone.id}/report",
+                          data=huge, content_type=f"multipart/form-data; boundary={boundary}")
+    assert refused.status_code == 413
+    db.session.expire_all()
+    assert [e.size_bytes for e in db.session.execute(db.select(Evidence)).scalars()] == \
+        [len(medium)]

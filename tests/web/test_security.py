@@ -95,8 +95,7 @@ def test_oversized_body_is_refused_with_413_before_it_is_read(app, client) -> No
 
 
 def test_body_limit_comes_from_the_environment(monkeypatch, tmp_path) -> None:
-    # By default a report with every evidence file at its limit (5 × 10 MB) still fits.
-    assert load_config(tmp_path)["MAX_CONTENT_LENGTH"] == 51 * 1024 * 1024
+    assert load_config(tmp_path)["MAX_CONTENT_LENGTH"] == 16 * 1024 * 1024
     monkeypatch.setenv("MARKETPLACE_MAX_CONTENT_LENGTH", "2048")
     monkeypatch.setenv("MARKETPLACE_PROXY_COUNT", "2")
     config = load_config(tmp_path)

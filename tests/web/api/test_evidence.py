@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
 from marketplace.lifecycle import State
 from marketplace.models import MilestoneStatus
 from tests.evidence_files import EXE, JPEG, PDF
@@ -56,8 +59,12 @@ def test_bad_uploads_get_400_with_the_field_and_store_nothing(app, client, cast,
     assert empty.status_code == 400 and empty.json["field"] == "evidence"
     app.config["UPLOAD_MAX_FILES"] = 1
     assert _upload(client, f"{base}/evidence", ngo, a_pdf=PDF, b_pdf=PDF).status_code == 400
-    app.config["MAX_CONTENT_LENGTH"] = 1024
-    too_big = _upload(client, f"{base}/evidence", ngo, big_pdf=PDF + bytes(4096))
+    app.config.update(UPLOAD_MAX_MB=1, UPLOAD_MAX_FILES=1)  # the route takes 2 MB bodies
+    # encoded in memory: the test client would spool a body this large to an unclosed tempfile
+    boundary, huge = encode_multipart({"file": FileStorage(io.BytesIO(PDF + bytes(2 * 1024 * 1024)),
+                                                           "big.pdf")})
+    too_big = client.post(f"{base}/evidence", headers=ngo, data=huge,
+                          content_type=f"multipart/form-data; boundary={boundary}")
     assert too_big.status_code == 413 and too_big.json["error"] == "request_entity_too_large"
     assert client.get(f"{base}/evidence", headers=ngo).json == {"evidence": []}
     other = _upload(client, f"{base}/evidence", auth(cast.ngos[1]), a_pdf=PDF)
