@@ -113,6 +113,7 @@ def _draft(data: dict[str, Any]) -> BundleDraft:
         subscription_opens_at=moment(data, "subscription_opens_at"),
         subscription_closes_at=moment(data, "subscription_closes_at"),
         tender_closes_at=moment(data, "tender_closes_at"),
+        enquiry_closes_at=moment(data, "enquiry_closes_at", None),
         group_codes=tuple(groups), summary=text(data, "summary", ""),
         people_served=integer(data, "people_served", 0),
     )
