@@ -95,12 +95,27 @@ def _projects(state: State, *where: object) -> list[Project]:
 
 
 def remind_progress_reports(now: datetime) -> Counter[str]:
-    """One notice to the organization and the community when a progress report is overdue."""
+    """One notice to the organization and the community when a progress report is overdue.
+
+    The due times are worked out without locks first; only the projects that owe a notice are
+    then locked (and checked again), so the sweep does not hold every project in delivery.
+    """
+    def owes(project: Project) -> datetime | None:
+        due = progress_report_due_at(project)
+        return due if due is not None and now >= due and project.progress_overdue_for != due \
+            else None
+
+    candidates = [project.id for project in db.session.execute(
+        db.select(Project).where(Project.state == State.IMPLEMENTATION)
+        .options(selectinload(Project.award), selectinload(Project.progress_reports)))
+        .scalars() if owes(project)]
     sent: Counter[str] = Counter()
     with atomic():
-        for project in _projects(State.IMPLEMENTATION):
-            due = progress_report_due_at(project)
-            if due is None or now < due or project.progress_overdue_for == due:
+        if not candidates:
+            return sent
+        for project in _projects(State.IMPLEMENTATION, Project.id.in_(candidates)):
+            due = owes(project)
+            if due is None:  # reported meanwhile, or another sweep sent it
                 continue
             project.progress_overdue_for = due
             kind = "progress_report_overdue"
@@ -117,7 +132,9 @@ def remind_evaluators(now: datetime) -> Counter[str]:
     sent: Counter[str] = Counter()
     with atomic():
         for project in _projects(State.EVALUATION, Project.evaluation_due_at <= now + ahead,
-                                 Project.evaluation_overdue_at.is_(None)):
+                                 Project.evaluation_overdue_at.is_(None),
+                                 db.or_(Project.evaluation_reminded_at.is_(None),
+                                        Project.evaluation_due_at <= now)):
             if now >= project.evaluation_due_at:
                 kind = "evaluation_overdue"
             elif project.evaluation_reminded_at is None:

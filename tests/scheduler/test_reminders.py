@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from datetime import date, datetime
+
+import pytest
+from flask import Flask
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
@@ -133,3 +138,35 @@ def test_the_preview_lists_the_coming_notices_and_changes_nothing(app, runner) -
     result = runner.invoke(args=["scheduler", "run-once", "--at", "2026-05-23T00:00:00"])
     assert result.exit_code == 0, result.output
     assert "milestone_reminder: 1 sent" in result.output
+
+
+@pytest.mark.postgres
+def test_two_reminder_sweeps_racing_in_threads_send_each_notice_once(app: Flask) -> None:
+    cast = gen_cast()
+    projects = [gen_project(cast, State.IMPLEMENTATION) for _ in range(3)]
+    db.session.commit()
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def sweep() -> None:
+        with app.app_context():
+            try:
+                start.wait(timeout=10)
+                send_reminders(datetime(2026, 6, 2))
+            except BaseException as error:  # reported below, not lost in the thread
+                errors.append(error)
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    db.session.expire_all()
+    sent = db.session.execute(
+        db.select(Notification.project_id, Notification.account_id)
+        .where(Notification.kind == "milestone_overdue")).all()
+    # each project's open milestone: once to the organization, once to the community
+    assert sorted(Counter(sent).values()) == [1] * 6
+    assert {project_id for project_id, _ in sent} == {p.id for p in projects}
