@@ -8,11 +8,12 @@ import pytest
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Question
+from marketplace.models import Project, Question
 from marketplace.services.enquiries import answer_question, ask_question
 from marketplace.services.errors import Conflict
 from marketplace.services.moves import move
-from tests.factories import PASSWORD, at, gen_cast, gen_project
+from tests.factories import PASSWORD, at, gen_cast, gen_project, gen_station
+from tests.web.test_forms import _bundle_data
 
 SECOND = timedelta(seconds=1)
 
@@ -111,3 +112,19 @@ def test_answers_are_refused_once_the_tender_is_over(app) -> None:
     move(project.id, "cancel", actor=cast.community, now=at(18), reason="不再需要")
     with pytest.raises(Conflict):
         answer_question(project.id, question.id, "答复", actor=cast.community, now=at(19))
+
+
+def test_the_bundle_form_takes_an_enquiry_deadline_inside_the_tender_period(
+        client, auth) -> None:
+    cast = gen_cast()
+    station = gen_station(cast.community)
+    auth.login(cast.community)
+    late = client.post("/community/bundles/new?lang=en",
+                       data=_bundle_data(station.id, enquiry_closes_at="2027-01-05"))
+    page = late.get_data(as_text=True)
+    assert late.status_code == 400 and "The enquiry period must end after" in page
+    assert db.session.execute(db.select(db.func.count(Project.id))).scalar_one() == 0
+    assert client.post("/community/bundles/new", data=_bundle_data(
+        station.id, enquiry_closes_at="2026-12-20")).status_code == 302
+    project = db.session.execute(db.select(Project)).scalar_one()
+    assert project.enquiry_closes_at.date().isoformat() == "2026-12-20"
