@@ -28,9 +28,9 @@ def sweep() -> None:
     assert _app is not None, "the scheduler process sets the app before starting"
     with _app.app_context():
         run_due(utcnow())
-        send_reminders(utcnow())  # milestones, progress reports, the panel: one notice each
         remind_due(utcnow())  # county progress reports that fell due: one reminder each
         expire_naming_rights(utcnow())  # a station's sponsor name ends when its year is over
+        send_reminders(utcnow())  # milestones, progress reports, the panel: one notice each
 
 
 def send_mail() -> None:

@@ -41,7 +41,7 @@ def progress_report_overdue(project: Project, now: datetime) -> bool:
     return due is not None and now >= due
 
 
-def overdue_milestones(project: Project, today: date) -> set[int]:
+def overdue_milestone_ids(project: Project, today: date) -> set[int]:
     """Ids of the project's milestones past their due day without an accepted report."""
     if project.state is not State.IMPLEMENTATION:
         return set()

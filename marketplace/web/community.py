@@ -17,7 +17,7 @@ from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
 from marketplace.services.dashboard import local_date
 from marketplace.services.delivery import review_milestone
 from marketplace.services.duties import (
-    overdue_milestones,
+    overdue_milestone_ids,
     progress_report_due_at,
     progress_report_overdue,
 )
@@ -126,7 +126,7 @@ def _manage(project: Project, status: int = 200, **forms: object) -> tuple[str, 
                            tender_closed=tender_closed, questions=questions_of(project.id),
                            answer_form=forms.get("answer_form") or AnswerForm(),
                            answer_for=forms.get("answer_for"),
-                           overdue=overdue_milestones(project, local_date(now)),
+                           overdue=overdue_milestone_ids(project, local_date(now)),
                            report_due_at=progress_report_due_at(project),
                            report_overdue=progress_report_overdue(project, now),
                            action_form=forms.get("action_form") or ActionForm(),

@@ -14,7 +14,7 @@ from marketplace.models import Bid, BidStatus, Project, Role
 from marketplace.services.dashboard import local_date
 from marketplace.services.delivery import report_progress
 from marketplace.services.duties import (
-    overdue_milestones,
+    overdue_milestone_ids,
     progress_report_due_at,
     progress_report_overdue,
 )
@@ -62,7 +62,7 @@ def _render(project: Project, bid_form: BidForm, status: int = 200, *,
                            question_form=question_form or QuestionForm(),
                            questions=[q for q in questions_of(project.id) if q.is_answered],
                            enquiries_open=enquiries_open(project, now),
-                           overdue=overdue_milestones(project, local_date(now)),
+                           overdue=overdue_milestone_ids(project, local_date(now)),
                            report_due_at=progress_report_due_at(project),
                            report_overdue=progress_report_overdue(project, now),
                            tender_open=project.state is State.TENDERING

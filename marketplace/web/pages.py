@@ -17,7 +17,7 @@ from marketplace.models import AuditEvent, Project, Role
 from marketplace.services.dashboard import local_date
 from marketplace.services.duties import (
     evaluation_overdue,
-    overdue_milestones,
+    overdue_milestone_ids,
     progress_report_due_at,
     progress_report_overdue,
 )
@@ -100,7 +100,7 @@ def project(project_id: int) -> str:
                            inspections=inspections_of_project(project.id),
                            trail=money_trail(project),
                            questions=[q for q in questions_of(project.id) if q.is_answered],
-                           overdue=overdue_milestones(project, local_date(now)),
+                           overdue=overdue_milestone_ids(project, local_date(now)),
                            report_due_at=progress_report_due_at(project),
                            report_overdue=progress_report_overdue(project, now),
                            evaluation_overdue=evaluation_overdue(project, now))

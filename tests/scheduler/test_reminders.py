@@ -15,6 +15,7 @@ from marketplace.models import Account, Milestone, MilestoneStatus, Notification
 from marketplace.services.delivery import report_progress, review_milestone
 from marketplace.services.evaluations import evaluate
 from marketplace.services.notifications import inbox
+from scheduler import process
 from scheduler.reminders import send_reminders, upcoming
 from tests.factories import at, gen_cast, gen_project
 
@@ -170,3 +171,14 @@ def test_two_reminder_sweeps_racing_in_threads_send_each_notice_once(app: Flask)
     # each project's open milestone: once to the organization, once to the community
     assert sorted(Counter(sent).values()) == [1] * 6
     assert {project_id for project_id, _ in sent} == {p.id for p in projects}
+
+
+def test_the_scheduler_process_sends_the_notices_in_its_periodic_sweep(app: Flask,
+                                                                       monkeypatch) -> None:
+    cast = gen_cast()
+    gen_project(cast, State.IMPLEMENTATION)
+    monkeypatch.setattr(process, "utcnow", lambda: datetime(2026, 6, 2))
+    monkeypatch.setattr(process, "_app", app)
+    process.sweep()
+    process.sweep()
+    assert kinds(cast.community) == ["milestone_overdue"]
