@@ -16,11 +16,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Milestone, MilestoneStatus, Project
+from marketplace.models import Account, Milestone, MilestoneStatus, Project
 from marketplace.services.dashboard import local_date
 from marketplace.services.duties import pending_evaluators, progress_report_due_at
 from marketplace.services.moves import atomic
@@ -32,15 +33,15 @@ UNACCEPTED = (MilestoneStatus.PENDING, MilestoneStatus.REPORTED, MilestoneStatus
 TO_DELIVER = (MilestoneStatus.PENDING, MilestoneStatus.RETURNED)  # a reminder still helps
 
 
-def _contractor(project: Project) -> list:
+def _contractor(project: Project) -> list[Account]:
     return accounts_of([project.award.organization_id]) if project.award else []
 
 
-def _community(project: Project) -> list:
+def _community(project: Project) -> list[Account]:
     return accounts_of([project.station.community_id])
 
 
-def _milestones(where: tuple, limit: int) -> list[Milestone]:
+def _milestones(where: tuple[ColumnElement[bool], ...], limit: int) -> list[Milestone]:
     """Open milestones of projects in implementation, locked; the index on (status,
     overdue_notified_at, due_on) keeps this to the rows that are due."""
     return list(db.session.execute(
