@@ -41,6 +41,11 @@ def _community(project: Project) -> list[Account]:
     return accounts_of([project.station.community_id])
 
 
+def _local_day(moment: datetime) -> str:
+    """A stored (naive UTC) time as the reader's day, in the deployment's time zone."""
+    return local_date(moment).isoformat()
+
+
 def _milestones(where: tuple[ColumnElement[bool], ...], limit: int) -> list[Milestone]:
     """Open milestones of projects in implementation, locked; the index on (status,
     overdue_notified_at, due_on) keeps this to the rows that are due."""
@@ -122,7 +127,7 @@ def remind_progress_reports(now: datetime) -> Counter[str]:
             kind = "progress_report_overdue"
             send(project, [(a, kind) for a in [*_contractor(project), *_community(project)]],
                  {"title": project.title, "project_id": project.id,
-                  "due_at": due.strftime("%Y-%m-%d")}, at=now)
+                  "due_at": _local_day(due)}, at=now)
             sent[kind] += 1
     return sent
 
@@ -150,7 +155,7 @@ def remind_evaluators(now: datetime) -> Counter[str]:
                 project.evaluation_reminded_at = now
             people = [(a, kind) for a in pending_evaluators(project)]
             send(project, people, {"title": project.title, "project_id": project.id,
-                                   "due_at": project.evaluation_due_at.strftime("%Y-%m-%d")},
+                                   "due_at": _local_day(project.evaluation_due_at)},
                  at=now)
             sent[kind] += 1 if people else 0
     return sent
