@@ -46,6 +46,15 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "API_TOKEN_TTL_HOURS": int(os.environ.get("MARKETPLACE_API_TOKEN_TTL_HOURS", "24")),
         "EVALUATION_EXCELLENT_MARK": int(os.environ.get("MARKETPLACE_EXCELLENT_MARK", "90")),
         "STANDSTILL_DAYS": int(os.environ.get("MARKETPLACE_STANDSTILL_DAYS", "5")),
+        # The clock's notices: days before a milestone's due day its reminder goes out; the most
+        # months between progress reports; days the panel has to score; days before that the
+        # panel's reminder goes out.
+        "MILESTONE_REMINDER_DAYS": int(os.environ.get("MARKETPLACE_MILESTONE_REMINDER_DAYS",
+                                                      "7")),
+        "PROGRESS_REPORT_MONTHS": int(os.environ.get("MARKETPLACE_PROGRESS_REPORT_MONTHS", "3")),
+        "EVALUATION_DAYS": int(os.environ.get("MARKETPLACE_EVALUATION_DAYS", "30")),
+        "EVALUATION_REMINDER_DAYS": int(os.environ.get("MARKETPLACE_EVALUATION_REMINDER_DAYS",
+                                                       "7")),
         "PANEL_SIZE": int(os.environ.get("MARKETPLACE_PANEL_SIZE", "3")),
         "COVERAGE_TARGET_TOWNS": int(os.environ.get("MARKETPLACE_COVERAGE_TARGET_TOWNS", "50")),
         "COVERAGE_PLAN": os.environ.get("MARKETPLACE_COVERAGE_PLAN", ""),  # "鹿城区=6,瑞安市=8"

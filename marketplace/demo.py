@@ -25,7 +25,7 @@ from marketplace.models import (
     Station,
 )
 from marketplace.models.stations import StationStatus
-from marketplace.services import delivery, evaluations, funding, panels, tender
+from marketplace.services import delivery, enquiries, evaluations, funding, panels, tender
 from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
 from marketplace.services.inspections import record_inspection
 from marketplace.services.moves import move
@@ -242,6 +242,15 @@ class Walk:
             )
 
 
+def _enquiry(project_id: int, asker: Account, community: Account, start: datetime) -> None:
+    """A question in the tender's enquiry period and the community's public answer."""
+    question = enquiries.ask_question(project_id, "康复器材由驿站提供，还是需要投标方自备？",
+                                      actor=asker, now=start + 12 * DAY)
+    enquiries.answer_question(project_id, question.id,
+                              "轮椅、助行器等大件由驿站提供；耗材请在报价中列明。",
+                              actor=community, now=start + 13 * DAY)
+
+
 def _oversight(accounts: dict[str, Account], walked: dict[State, int], pending: Station,
                now: datetime) -> None:
     """Inspections of each phase and volunteers' hours, so the oversight pages have content."""
@@ -294,6 +303,8 @@ def seed(now: datetime | None = None) -> str:
         project = create_bundle(station.id, bundle_draft(title, start, services),
                                 actor=community, now=start)
         Walk(replace(cast, community=community), project.id, start).to(target)
+        if target is State.TENDERING:
+            _enquiry(project.id, cast.ngos[1], community, start)
         walked[target] = project.id
     _oversight(accounts, walked, pending, now)
     return (f"Seeded {len(accounts)} accounts, {len(stations) + 1} stations, "

@@ -34,6 +34,7 @@ class State(enum.StrEnum):
 ENDS = frozenset({State.COMPLETED, State.UNFUNDED, State.CANCELLED, State.TERMINATED})
 DEFAULT_PASS_MARK = 60
 DEFAULT_STANDSTILL_DAYS = 5
+DEFAULT_EVALUATION_DAYS = 30
 RECTIFICATION_DAYS = 30
 
 
@@ -76,6 +77,7 @@ class Move:
     args: dict[str, Any] = field(default_factory=dict)
     pass_mark: int = DEFAULT_PASS_MARK
     standstill_days: int = DEFAULT_STANDSTILL_DAYS
+    evaluation_days: int = DEFAULT_EVALUATION_DAYS
     details: dict[str, Any] = field(default_factory=dict)  # effects note what they did
 
 
@@ -311,6 +313,14 @@ def send_back_for_rectification(project: Any, move: Move) -> None:
     project.add_milestone(N_("Rectification"), move.now.date() + timedelta(RECTIFICATION_DAYS))
 
 
+def start_evaluation_clock(project: Any, move: Move) -> None:
+    """The panel has ``evaluation_days`` to score; each round gets its own deadline and notices."""
+    project.evaluation_due_at = move.now + timedelta(days=move.evaluation_days)
+    project.evaluation_reminded_at = None
+    project.evaluation_overdue_at = None
+    move.details["evaluation_due_at"] = project.evaluation_due_at.isoformat()
+
+
 def close(project: Any, move: Move) -> None:
     project.closed_at = move.now
     if move.trigger in ("cancel", "abandon_tender"):
@@ -359,7 +369,7 @@ RULES: tuple[Rule, ...] = (
     Rule("abandon_tender", T, State.CANCELLED, (tender_closed, not_awarded, no_valid_bid,
                                                 reopened_before),
          (release_commitments, close), at="tender_closes_at"),
-    Rule("submit_for_evaluation", IMP, EVA, (milestones_accepted,)),
+    Rule("submit_for_evaluation", IMP, EVA, (milestones_accepted,), (start_evaluation_clock,)),
     Rule("close_out", EVA, State.COMPLETED, (score_passes,), (close,)),
     Rule("return_for_rectification", EVA, IMP, (score_fails, first_failure),
          (send_back_for_rectification,)),

@@ -112,6 +112,12 @@ def _tender(project: Project, entered: dict[str, datetime], now: datetime) -> di
             "endDate": stamp(project.tender_closes_at),
         },
     }
+    if project.enquiry_closes_at is not None:
+        tender["enquiryPeriod"] = {
+            "startDate": tender["tenderPeriod"]["startDate"],
+            "endDate": stamp(project.enquiry_closes_at),
+        }
+        tender["hasEnquiries"] = bool(project.questions)
     if State.TENDERING.value in entered and now >= project.tender_closes_at:
         bidders = {b.organization_id for b in project.bids if b.status is not BidStatus.WITHDRAWN}
         tender["numberOfTenderers"] = len(bidders)

@@ -32,13 +32,17 @@ def run() -> None:
 @click.option("--at", "at", type=click.DateTime(), default=None,
               help="Sweep as of this UTC time (ISO format); default now.")
 def run_once(at: datetime | None) -> None:
-    """Run one sweep and print what moved."""
+    """Run one sweep and print what moved and which notices went out."""
     from scheduler.jobs import run_due
+    from scheduler.reminders import send_reminders
 
-    moved = run_due(at or utcnow())
+    now = at or utcnow()
+    moved = run_due(now)
     for project_id, triggers in moved.items():
         click.echo(f"project {project_id}: {', '.join(triggers)}")
     click.echo(f"{len(moved)} project(s) moved.")
+    for kind, n in sorted(send_reminders(now).items()):
+        click.echo(f"{kind}: {n} sent")
 
 
 @scheduler_cli.command("preview")
@@ -47,8 +51,9 @@ def run_once(at: datetime | None) -> None:
 @click.option("--at", "at", type=click.DateTime(), default=None,
               help="Look ahead from this UTC time (ISO format); default now.")
 def preview_command(days: int, at: datetime | None) -> None:
-    """List the moves the clock would make in the next N days; changes nothing."""
+    """List the moves and notices the clock would make in the next N days; changes nothing."""
     from scheduler.preview import preview
+    from scheduler.reminders import upcoming
 
     start = at or utcnow()
     planned = preview(start, start + timedelta(days=days))
@@ -56,6 +61,10 @@ def preview_command(days: int, at: datetime | None) -> None:
         click.echo(f"{p.at:%Y-%m-%d %H:%M}  project {p.project_id} {p.title}: "
                    f"{p.trigger} ({p.from_state.value} → {p.to_state.value})")
     click.echo(f"{len(planned)} move(s) due by {start + timedelta(days=days):%Y-%m-%d %H:%M} UTC.")
+    notices = upcoming(start, start + timedelta(days=days))
+    for n in notices:
+        click.echo(f"{n.at:%Y-%m-%d %H:%M}  project {n.project_id} {n.title}: notice {n.kind}")
+    click.echo(f"{len(notices)} notice(s) due.")
 
 
 @scheduler_cli.command("jobs")

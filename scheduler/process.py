@@ -23,12 +23,14 @@ def sweep() -> None:
     from marketplace.services.county_reports import remind_due
     from marketplace.services.naming import expire_naming_rights
     from scheduler.jobs import run_due
+    from scheduler.reminders import send_reminders
 
     assert _app is not None, "the scheduler process sets the app before starting"
     with _app.app_context():
         run_due(utcnow())
         remind_due(utcnow())  # county progress reports that fell due: one reminder each
         expire_naming_rights(utcnow())  # a station's sponsor name ends when its year is over
+        send_reminders(utcnow())  # milestones, progress reports, the panel: one notice each
 
 
 def send_mail() -> None:

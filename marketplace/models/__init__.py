@@ -12,6 +12,7 @@ from marketplace.models.catalog import (
 from marketplace.models.complaints import Complaint, ComplaintStatus
 from marketplace.models.county_reports import CountyReport, ReportSchedule
 from marketplace.models.delivery import Milestone, MilestoneStatus, ProgressReport
+from marketplace.models.enquiries import Question
 from marketplace.models.evaluation import Evaluation, IndicatorScore
 from marketplace.models.evidence import Evidence
 from marketplace.models.funding import Commitment, Subscription
@@ -69,6 +70,7 @@ __all__ = [
     "OutboxMail",
     "PanelAssignment",
     "ProgressReport",
+    "Question",
     "Project",
     "ReportSchedule",
     "Review",

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.clock import utcnow
@@ -27,7 +27,12 @@ class MilestoneStatus(enum.StrEnum):
 
 class Milestone(db.Model):
     __tablename__ = "milestones"
-    __table_args__ = (UniqueConstraint("project_id", "sequence"),)
+    __table_args__ = (
+        UniqueConstraint("project_id", "sequence"),
+        # The clock's notices look only at open milestones not yet reported overdue, by due day:
+        # the sweep reads the rows that are due, not the whole table.
+        Index("ix_milestones_open_by_due", "status", "overdue_notified_at", "due_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
@@ -39,8 +44,15 @@ class Milestone(db.Model):
         enum_column(MilestoneStatus), default=MilestoneStatus.PENDING
     )
     accepted_at: Mapped[datetime | None]
+    # When the clock's reminder (before the due day) and overdue notice went out: once each.
+    reminded_at: Mapped[datetime | None]
+    overdue_notified_at: Mapped[datetime | None]
 
     project: Mapped[Project] = relationship(back_populates="milestones")
+
+    def is_overdue(self, today: date) -> bool:
+        """Past its due day without an accepted report."""
+        return self.status is not MilestoneStatus.ACCEPTED and today > self.due_on
 
 
 class ProgressReport(db.Model):

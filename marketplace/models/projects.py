@@ -22,6 +22,7 @@ from marketplace.models.tender import Award, Bid, BidStatus
 
 if TYPE_CHECKING:
     from marketplace.models.complaints import Complaint
+    from marketplace.models.enquiries import Question
     from marketplace.models.evaluation import Evaluation
     from marketplace.models.panels import PanelAssignment
 
@@ -68,10 +69,18 @@ class Project(db.Model):
 
     subscription_opens_at: Mapped[datetime | None]
     subscription_closes_at: Mapped[datetime | None]
+    # Bidders may ask questions until the enquiry period ends, inside the tender.
+    enquiry_closes_at: Mapped[datetime | None]
     tender_closes_at: Mapped[datetime | None]
     standstill_ends_at: Mapped[datetime | None]  # set by the award; the contract waits for it
     tender_reopened: Mapped[bool] = mapped_column(default=False)
     rectifications: Mapped[int] = mapped_column(default=0)
+    # The panel's deadline for this round and when its reminder and overdue notice went out.
+    evaluation_due_at: Mapped[datetime | None]
+    evaluation_reminded_at: Mapped[datetime | None]
+    evaluation_overdue_at: Mapped[datetime | None]
+    # The progress-report due time whose overdue notice went out: one notice per due time.
+    progress_overdue_for: Mapped[datetime | None]
     # When the scheduler next has something to decide for this project (indexed for the sweep).
     next_check_at: Mapped[datetime | None] = mapped_column(index=True)
 
@@ -107,6 +116,9 @@ class Project(db.Model):
     )
     panel: Mapped[list[PanelAssignment]] = relationship(
         back_populates="project", order_by="PanelAssignment.id"
+    )
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="project", order_by="Question.id"
     )
 
     @property

@@ -43,6 +43,7 @@ class BundleDraft:
     group_codes: tuple[str, ...] = ()
     summary: str = ""
     people_served: int = 0
+    enquiry_closes_at: datetime | None = None  # default: first third of the tender period
 
 
 def _items(lines: tuple[ItemLine, ...]) -> list[BundleItem]:
@@ -60,6 +61,17 @@ def _items(lines: tuple[ItemLine, ...]) -> list[BundleItem]:
     return items
 
 
+def enquiry_deadline(draft: BundleDraft) -> datetime | None:
+    """When bidders' questions stop: as given (inside the tender period), or its first third."""
+    opens, closes = draft.subscription_closes_at, draft.tender_closes_at
+    if draft.enquiry_closes_at is None:
+        return opens + (closes - opens) / 3 if opens < closes else None
+    if not opens < draft.enquiry_closes_at < closes:
+        raise Invalid("The enquiry period must end after the subscription closes and before "
+                      "the tender closes.", field="enquiry_closes_at")
+    return draft.enquiry_closes_at
+
+
 def create_bundle(station_id: int, draft: BundleDraft, *, actor: Account,
                   now: datetime | None = None) -> Project:
     """A new project in packaging; submitting it for review is a separate move."""
@@ -72,6 +84,7 @@ def create_bundle(station_id: int, draft: BundleDraft, *, actor: Account,
         raise Forbidden("Only the station's own community may package its projects.")
     if not draft.title.strip():
         raise Invalid("Give the project a title.", field="title")
+    enquiry_closes_at = enquiry_deadline(draft)
     with atomic():
         groups = [db.session.get(BeneficiaryGroup, code) for code in draft.group_codes]
         if None in groups:
@@ -85,6 +98,7 @@ def create_bundle(station_id: int, draft: BundleDraft, *, actor: Account,
             funding_minimum_fen=draft.funding_minimum_fen,
             subscription_opens_at=draft.subscription_opens_at,
             subscription_closes_at=draft.subscription_closes_at,
+            enquiry_closes_at=enquiry_closes_at,
             tender_closes_at=draft.tender_closes_at, people_served=draft.people_served,
             indicator_set_code=items[0].service.area.indicator_set_code if items else None,
             created_at=now,

@@ -19,7 +19,10 @@ for _rule in RULES:
     if _rule.at:
         DEADLINES[_rule.at] = max([*_rule.sources, DEADLINES.get(_rule.at, State.PACKAGING)],
                                   key=STAGES.index)
-ORDER = ("subscription_opens_at", "subscription_closes_at", "tender_closes_at")
+# Questions stop at the end of the enquiry period, which lies inside the tender.
+DEADLINES["enquiry_closes_at"] = State.TENDERING
+ORDER = ("subscription_opens_at", "subscription_closes_at", "enquiry_closes_at",
+         "tender_closes_at")
 
 
 def extend_deadline(project_id: int, field: str, new_time: datetime, reason: str, *,
@@ -44,7 +47,7 @@ def extend_deadline(project_id: int, field: str, new_time: datetime, reason: str
         dates = [new_time if name == field else getattr(project, name) for name in ORDER]
         if any(a is not None and b is not None and a >= b for a, b in pairwise(dates)):
             raise Invalid("Dates must stay in order: subscription opens, subscription closes, "
-                          "tender closes.", field="new_time")
+                          "enquiries close, tender closes.", field="new_time")
         setattr(project, field, new_time)
         project.next_check_at = lifecycle.next_check_at(project, now)
         record(project, actor, "extend_deadline", now=now, from_state=project.state.value,

@@ -78,7 +78,9 @@ def apply(project: Project, trigger: str, *, actor: Actor, now: datetime,
     move = Move(trigger, actor=actor_label(actor), now=now, reason=reason, args=args,
                 pass_mark=current_app.config["EVALUATION_PASS_MARK"],
                 standstill_days=current_app.config.get("STANDSTILL_DAYS",
-                                                       lifecycle.DEFAULT_STANDSTILL_DAYS))
+                                                       lifecycle.DEFAULT_STANDSTILL_DAYS),
+                evaluation_days=current_app.config.get("EVALUATION_DAYS",
+                                                       lifecycle.DEFAULT_EVALUATION_DAYS))
     before, held = project.state, money.snapshot(project)
     lifecycle.fire(project, move)
     money.settle(project, held, before, trigger, now=now)

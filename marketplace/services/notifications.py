@@ -7,6 +7,7 @@ never changes state without its inbox messages and e-mails, nor the other way ro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from marketplace.extensions import db
@@ -53,6 +54,58 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "您对项目「%(title)s」定标的投诉已被驳回。",
         "en": "Your complaint about the award of “%(title)s” was dismissed.",
     },
+    "project_cancelled": {
+        "zh": "您认购的项目「%(title)s」已取消，认购款已退回。",
+        "en": "The project “%(title)s” you subscribed to was cancelled; your commitment is "
+              "released.",
+    },
+    "tender_cancelled": {
+        "zh": "您投标的项目「%(title)s」已取消，招标终止。",
+        "en": "The project “%(title)s” you bid for was cancelled; the tender is over.",
+    },
+    "project_terminated": {
+        "zh": "项目「%(title)s」整改后评估仍未通过，已终止。",
+        "en": "The project “%(title)s” failed its evaluation again after rectification and "
+              "is terminated.",
+    },
+    "returned_for_rectification": {
+        "zh": "项目「%(title)s」评估未通过，已退回整改；请完成新增的整改里程碑。",
+        "en": "The project “%(title)s” did not pass its evaluation and is returned for "
+              "rectification; complete the new rectification milestone.",
+    },
+    "question_asked": {
+        "zh": "项目「%(title)s」收到一条新的招标答疑提问，请在项目页答复。",
+        "en": "A bidder asked a new question about the tender of “%(title)s”; answer it on "
+              "the project page.",
+    },
+    "question_answered": {
+        "zh": "项目「%(title)s」的招标答疑有新的答复，请到项目页查看。",
+        "en": "A question about the tender of “%(title)s” was answered; read it on the "
+              "project page.",
+    },
+    "milestone_reminder": {
+        "zh": "项目「%(title)s」的里程碑「%(milestone)s」将于 %(due_on)s 到期。",
+        "en": "The milestone “%(milestone)s” of the project “%(title)s” is due on %(due_on)s.",
+    },
+    "milestone_overdue": {
+        "zh": "项目「%(title)s」的里程碑「%(milestone)s」已于 %(due_on)s 到期，尚未验收。",
+        "en": "The milestone “%(milestone)s” of the project “%(title)s” was due on %(due_on)s "
+              "and is not accepted yet.",
+    },
+    "progress_report_overdue": {
+        "zh": "项目「%(title)s」的进展报告应于 %(due_at)s 前发布，尚未发布。",
+        "en": "A progress report on the project “%(title)s” was due by %(due_at)s and has "
+              "not been published.",
+    },
+    "evaluation_reminder": {
+        "zh": "请在 %(due_at)s 前完成对项目「%(title)s」的评估打分。",
+        "en": "Please score the project “%(title)s” before %(due_at)s.",
+    },
+    "evaluation_overdue": {
+        "zh": "项目「%(title)s」的评估打分已于 %(due_at)s 逾期，请尽快完成。",
+        "en": "Scoring the project “%(title)s” was due by %(due_at)s and is overdue; please "
+              "score it now.",
+    },
 }
 
 Recipients = Iterable[tuple[Account, str]]  # (account, message key)
@@ -65,7 +118,7 @@ def render(kind: str, params: dict[str, Any], lang: str = "zh") -> str:
     return texts.get(lang, texts["en"]) % params
 
 
-def _accounts_of(organization_ids: Iterable[int]) -> list[Account]:
+def accounts_of(organization_ids: Iterable[int]) -> list[Account]:
     ids = set(organization_ids)
     if not ids:
         return []
@@ -77,7 +130,7 @@ def _accounts_of(organization_ids: Iterable[int]) -> list[Account]:
 def _subscribers(kind: str) -> Callable[[Project], Recipients]:
     def recipients(project: Project) -> Recipients:
         orgs = {s.enterprise_id for s in project.subscriptions}
-        return [(account, kind) for account in _accounts_of(orgs)]
+        return [(account, kind) for account in accounts_of(orgs)]
 
     return recipients
 
@@ -92,7 +145,7 @@ def _bidders(won: str, lost: str) -> Callable[[Project], Recipients]:
             return []
         orgs = {bid.organization_id for bid in standing}
         return [(account, won if account.organization_id in winners else lost)
-                for account in _accounts_of(orgs)]
+                for account in accounts_of(orgs)]
 
     return recipients
 
@@ -103,7 +156,27 @@ def _complainant(kind: str) -> Callable[[Project], Recipients]:
         if not decided:
             return []
         latest = max(decided, key=lambda c: (c.decided_at, c.id))
-        return [(account, kind) for account in _accounts_of([latest.organization_id])]
+        return [(account, kind) for account in accounts_of([latest.organization_id])]
+
+    return recipients
+
+
+def _standing_bidders(kind: str) -> Callable[[Project], Recipients]:
+    """Every organization with a bid it did not withdraw, whatever became of the bid."""
+
+    def recipients(project: Project) -> Recipients:
+        orgs = {bid.organization_id for bid in project.bids
+                if bid.status is not BidStatus.WITHDRAWN}
+        return [(account, kind) for account in accounts_of(orgs)]
+
+    return recipients
+
+
+def _contractor(kind: str) -> Callable[[Project], Recipients]:
+    def recipients(project: Project) -> Recipients:
+        if project.award is None:
+            return []
+        return [(account, kind) for account in accounts_of([project.award.organization_id])]
 
     return recipients
 
@@ -121,6 +194,12 @@ NOTIFIERS: dict[str, Callable[[Project], Recipients]] = {
     "start_contract": _bidders("bid_won", "bid_lost"),
     "uphold_complaint": _both(_complainant("complaint_upheld"), _PROVISIONAL),
     "dismiss_complaint": _complainant("complaint_dismissed"),
+    # A cancelled project releases every commitment and ends the tender for its bidders.
+    "cancel": _both(_subscribers("project_cancelled"), _standing_bidders("tender_cancelled")),
+    "abandon_tender": _both(_subscribers("project_cancelled"),
+                            _standing_bidders("tender_cancelled")),
+    "return_for_rectification": _contractor("returned_for_rectification"),
+    "terminate": _both(_contractor("project_terminated"), _subscribers("project_terminated")),
 }
 
 
@@ -132,15 +211,21 @@ def notify_for(project: Project, event: AuditEvent) -> list[Notification]:
     params: dict[str, Any] = {"title": project.title, "project_id": project.id}
     if project.standstill_ends_at is not None:
         params["until"] = project.standstill_ends_at.strftime("%Y-%m-%d %H:%M")
+    return send(project, notifier(project), params, at=event.at)
+
+
+def send(project: Project | None, recipients: Recipients, params: dict[str, Any], *,
+         at: datetime) -> list[Notification]:
+    """Inbox message and e-mail for each (account, kind), in the caller's unit of work."""
     added = []
-    for account, kind in notifier(project):
+    for account, kind in recipients:
         note = Notification(account=account, project=project, kind=kind, params=params,
-                            created_at=event.at)
+                            created_at=at)
         db.session.add(note)
         db.session.add(OutboxMail(
             to=account.email, subject=render(kind, params, "zh")[:300],
             body=f"{render(kind, params, 'zh')}\n\n{render(kind, params, 'en')}\n",
-            created_at=event.at))
+            created_at=at))
         added.append(note)
     return added
 

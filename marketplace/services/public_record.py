@@ -20,6 +20,7 @@ SEALED_WHILE = {
     "bid": {State.TENDERING},
     "evaluate": {State.EVALUATION},
     "recuse": {State.IMPLEMENTATION, State.EVALUATION},
+    "ask_question": set(State),  # answers are public, who asked never is
 }
 CLOCK = "scheduler"
 

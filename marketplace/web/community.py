@@ -15,10 +15,17 @@ from marketplace.lifecycle import State
 from marketplace.models import Project, Role, ServiceType, Station
 from marketplace.services import evidence as files
 from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
+from marketplace.services.dashboard import local_date
 from marketplace.services.delivery import review_milestone
+from marketplace.services.duties import (
+    overdue_milestone_ids,
+    progress_report_due_at,
+    progress_report_overdue,
+)
+from marketplace.services.enquiries import answer_question, questions_of
 from marketplace.services.moves import move
 from marketplace.web.auth import role_required
-from marketplace.web.forms import ActionForm, AwardForm, BundleForm, ReviewForm
+from marketplace.web.forms import ActionForm, AnswerForm, AwardForm, BundleForm, ReviewForm
 from marketplace.web.labels import localized
 from marketplace.web.pages import attempt, current_time, project_or_404, to_fen
 
@@ -100,7 +107,9 @@ def new_bundle() -> str | Response | tuple[str, int]:
                         funding_minimum_fen=minimum, summary=form.summary.data or "",
                         subscription_opens_at=_noon(form.subscription_opens_at.data),
                         subscription_closes_at=_noon(form.subscription_closes_at.data),
-                        tender_closes_at=_noon(form.tender_closes_at.data))
+                        tender_closes_at=_noon(form.tender_closes_at.data),
+                        enquiry_closes_at=_noon(form.enquiry_closes_at.data)
+                        if form.enquiry_closes_at.data else None)
     project = attempt(form, lambda: create_bundle(form.station.data, draft,
                                                   actor=current_user, now=current_time()))
     if project is None:
@@ -110,11 +119,18 @@ def new_bundle() -> str | Response | tuple[str, int]:
 
 
 def _manage(project: Project, status: int = 200, **forms: object) -> tuple[str, int]:
+    now = current_time()
     tender_closed = project.state is State.TENDERING and project.tender_closes_at is not None \
-        and current_time() >= project.tender_closes_at and project.award is None
+        and now >= project.tender_closes_at and project.award is None
     bids = [b for b in project.bids if b.is_valid] if tender_closed else []
     return render_template("community/project.html", project=project, bids=bids,
                            tender_closed=tender_closed, evidence=files.by_report(project),
+                           questions=questions_of(project.id),
+                           answer_form=forms.get("answer_form") or AnswerForm(),
+                           answer_for=forms.get("answer_for"),
+                           overdue=overdue_milestone_ids(project, local_date(now)),
+                           report_due_at=progress_report_due_at(project),
+                           report_overdue=progress_report_overdue(project, now),
                            action_form=forms.get("action_form") or ActionForm(),
                            award_form=forms.get("award_form") or AwardForm(),
                            review_form=forms.get("review_form") or ReviewForm()), status
@@ -168,3 +184,18 @@ def milestone(project_id: int, milestone_id: int) -> Response | tuple[str, int]:
         return redirect(url_for("community.project", project_id=project_id))
     db.session.expire_all()
     return _manage(project, 400, review_form=form)
+
+
+@bp.post("/projects/<int:project_id>/questions/<int:question_id>/answer")
+@role_required(Role.COMMUNITY)
+def answer(project_id: int, question_id: int) -> Response | tuple[str, int]:
+    """Answer a bidder's question; the answer is published for every bidder to read."""
+    project = _own(project_id)
+    form = AnswerForm()
+    if form.validate_on_submit() and attempt(form, lambda: answer_question(
+            project_id, question_id, form.answer.data, actor=current_user,
+            now=current_time())):
+        flash(_("The answer is published on the project page."))
+        return redirect(url_for("community.project", project_id=project_id))
+    db.session.expire_all()
+    return _manage(project, 400, answer_form=form, answer_for=question_id)

@@ -11,6 +11,7 @@ from marketplace.models import Role
 from marketplace.services.county_reports import overdue_schedules
 from marketplace.services.dashboard import Dashboard, dashboard
 from marketplace.services.dashboard_export import to_csv, to_xlsx
+from marketplace.services.duties import overdue_progress_reports
 from marketplace.web.auth import role_required
 from marketplace.web.clock import current_time
 from marketplace.web.filters import yuan
@@ -45,7 +46,8 @@ def charts(board: Dashboard) -> dict[str, Any]:
 def index() -> str:
     board = dashboard(current_time())
     return render_template("admin/dashboard.html", board=board, charts=charts(board),
-                           counties_due=overdue_schedules(current_time()))
+                           counties_due=overdue_schedules(current_time()),
+                           reports_due=overdue_progress_reports(current_time()))
 
 
 @bp.get("/dashboard.csv")

@@ -13,6 +13,7 @@ from wtforms.validators import Length, Optional
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import PanelAssignment, Project, Role
+from marketplace.services.duties import evaluation_overdue
 from marketplace.services.evaluations import evaluate
 from marketplace.services.moves import move
 from marketplace.web.auth import role_required
@@ -37,7 +38,7 @@ def index() -> str:
         .where(Project.state == State.EVALUATION, PanelAssignment.evaluator_id == current_user.id,
                PanelAssignment.recused_at.is_(None))
         .order_by(Project.id)).scalars().all()
-    return render_template("evaluator/index.html", projects=projects)
+    return render_template("evaluator/index.html", projects=projects, now=current_time())
 
 
 @bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
@@ -68,6 +69,7 @@ def _score_page(project: Project, form: ScoreForm, errors: dict[str, list[str]],
     return render_template("evaluator/score.html", project=project, form=form, errors=errors,
                            typed=request.form if form.is_submitted() else {}, scored=scored,
                            score=project.evaluation_score(),
+                           overdue=evaluation_overdue(project, current_time()),
                            action_form=action_form or ActionForm()), status
 
 

@@ -113,6 +113,14 @@ class ReviewForm(FlaskForm):
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
 
 
+class QuestionForm(FlaskForm):
+    body = TextAreaField(_l("Your question"), validators=[DataRequired(), Length(max=2000)])
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=5000)])
+
+
 class ItemForm(Form):
     """One line of a bundle: a catalog service, how many, at what unit cost."""
 
@@ -131,6 +139,8 @@ class BundleForm(FlaskForm):
     minimum = DecimalField(_l("Funding minimum (yuan)"), places=2, validators=[InputRequired()])
     subscription_opens_at = DateField(_l("Subscription opens"), validators=[InputRequired()])
     subscription_closes_at = DateField(_l("Subscription closes"), validators=[InputRequired()])
+    enquiry_closes_at = DateField(_l("Questions close (empty: first third of the tender)"),
+                                  validators=[Optional()])
     tender_closes_at = DateField(_l("Tender closes"), validators=[InputRequired()])
 
 

@@ -12,11 +12,18 @@ from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Bid, BidStatus, Project, Role
 from marketplace.services import evidence as files
+from marketplace.services.dashboard import local_date
 from marketplace.services.delivery import report_progress
+from marketplace.services.duties import (
+    overdue_milestone_ids,
+    progress_report_due_at,
+    progress_report_overdue,
+)
+from marketplace.services.enquiries import ask_question, enquiries_open, questions_of
 from marketplace.services.tender import submit_bid, withdraw_bid
 from marketplace.web.auth import role_required
 from marketplace.web.evidence import uploads_from
-from marketplace.web.forms import ActionForm, BidForm, ReportForm
+from marketplace.web.forms import ActionForm, BidForm, QuestionForm, ReportForm
 from marketplace.web.pages import attempt, current_time, project_or_404, to_fen
 
 bp = Blueprint("ngo", __name__, url_prefix="/ngo")
@@ -44,14 +51,25 @@ def tenders() -> str:
                            own_bid=own_bid)
 
 
-def _render(project: Project, bid_form: BidForm, status: int = 200) -> tuple[str, int]:
+def _render(project: Project, bid_form: BidForm, status: int = 200, *,
+            report_form: ReportForm | None = None, report_for: int | None = None,
+            question_form: QuestionForm | None = None) -> tuple[str, int]:
+    """The tender (bid, questions and answers) or, for the awarded organization, delivery."""
+    now = current_time()
     awarded = project.award is not None and \
         project.award.organization_id == current_user.organization_id
     return render_template("ngo/project.html", project=project, form=bid_form,
-                           bid=own_bid(project), awarded=awarded, report_form=ReportForm(),
+                           bid=own_bid(project), awarded=awarded,
                            evidence=files.by_report(project) if awarded else {},
+                           report_form=report_form or ReportForm(), report_for=report_for,
+                           question_form=question_form or QuestionForm(),
+                           questions=[q for q in questions_of(project.id) if q.is_answered],
+                           enquiries_open=enquiries_open(project, now),
+                           overdue=overdue_milestone_ids(project, local_date(now)),
+                           report_due_at=progress_report_due_at(project),
+                           report_overdue=progress_report_overdue(project, now),
                            tender_open=project.state is State.TENDERING
-                           and current_time() < project.tender_closes_at), status
+                           and now < project.tender_closes_at), status
 
 
 @bp.get("/projects/<int:project_id>")
@@ -101,9 +119,7 @@ def report(project_id: int, milestone_id: int) -> Response | tuple[str, int]:
         flash(_("Progress reported; the community will review it."))
         return redirect(url_for("ngo.project", project_id=project_id))
     db.session.expire_all()
-    return render_template("ngo/project.html", project=project, form=BidForm(), bid=None,
-                           awarded=True, report_form=form, report_for=milestone_id,
-                           evidence=files.by_report(project), tender_open=False), 400
+    return _render(project, BidForm(formdata=None), 400, report_form=form, report_for=milestone_id)
 
 
 @bp.route("/projects/<int:project_id>/bid/withdraw", methods=["GET", "POST"])
@@ -121,3 +137,17 @@ def withdraw(project_id: int) -> Response | tuple[str, int]:
         return redirect(url_for("ngo.project", project_id=project_id))
     return render_template("ngo/withdraw.html", project=project, bid=bid, form=form), \
         409 if form.is_submitted() else 200
+
+
+@bp.post("/projects/<int:project_id>/questions")
+@role_required(Role.SOCIAL_ORG)
+def question(project_id: int) -> Response | tuple[str, int]:
+    """Ask about the tender during the enquiry period; the answer will be public."""
+    project = project_or_404(project_id)
+    form = QuestionForm()
+    if form.validate_on_submit() and attempt(form, lambda: ask_question(
+            project_id, form.body.data, actor=current_user, now=current_time())):
+        flash(_("Your question is sent. The answer will be published on the project page."))
+        return redirect(url_for("ngo.project", project_id=project_id))
+    db.session.expire_all()
+    return _render(project, BidForm(formdata=None), 400, question_form=form)

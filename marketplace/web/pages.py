@@ -14,6 +14,14 @@ from werkzeug.wrappers import Response
 from marketplace.extensions import db
 from marketplace.lifecycle import MoveRefused
 from marketplace.models import AuditEvent, Project, Role
+from marketplace.services.dashboard import local_date
+from marketplace.services.duties import (
+    evaluation_overdue,
+    overdue_milestone_ids,
+    progress_report_due_at,
+    progress_report_overdue,
+)
+from marketplace.services.enquiries import questions_of
 from marketplace.services.errors import ServiceError
 from marketplace.services.evidence import public_by_milestone
 from marketplace.services.inspections import inspections_of_project
@@ -87,10 +95,16 @@ def project(project_id: int) -> str:
                                     AuditEvent.from_state != AuditEvent.to_state)
         .order_by(AuditEvent.at, AuditEvent.id)
     ).scalars().all()
+    now = current_time()
     return render_template("pages/project.html", project=project, timeline=timeline,
                            panel=public_result(project), record=project_trail(project),
                            inspections=inspections_of_project(project.id),
-                           trail=money_trail(project), evidence=public_by_milestone(project))
+                           trail=money_trail(project), evidence=public_by_milestone(project),
+                           questions=[q for q in questions_of(project.id) if q.is_answered],
+                           overdue=overdue_milestone_ids(project, local_date(now)),
+                           report_due_at=progress_report_due_at(project),
+                           report_overdue=progress_report_overdue(project, now),
+                           evaluation_overdue=evaluation_overdue(project, now))
 
 
 def register(app: Flask) -> None:

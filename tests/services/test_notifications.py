@@ -7,6 +7,7 @@ from marketplace.lifecycle import State
 from marketplace.mail import LogSender
 from marketplace.models import Account, Notification, OutboxMail
 from marketplace.services.funding import subscribe
+from marketplace.services.moves import move
 from marketplace.services.notifications import inbox
 from marketplace.services.outbox import MAX_ATTEMPTS, send_pending
 from scheduler.jobs import run_due
@@ -108,3 +109,46 @@ def test_a_refused_move_notifies_no_one(app) -> None:
     gen_project(cast, State.SUBSCRIPTION)
     run_due(at(10))  # before the deadline: nothing to do
     assert db.session.execute(db.select(Notification)).first() is None
+
+
+def test_cancelling_a_tender_tells_subscribers_their_money_is_back_and_bidders_it_is_over(
+        app) -> None:
+    cast = gen_cast()
+    project = gen_project(cast, State.TENDERING)
+    move(project.id, "cancel", actor=cast.community, now=at(20), reason="街道已统一安排")
+    for enterprise in cast.enterprises:
+        assert kinds(enterprise) == ["project_cancelled", "project_funded"]
+        assert "released" in inbox(enterprise)[0].text("en")
+    for ngo in cast.ngos:
+        assert kinds(ngo) == ["tender_cancelled"]
+    assert kinds(cast.community) == []
+
+
+def test_cancelling_during_subscription_tells_only_the_subscribers(app) -> None:
+    cast = gen_cast()
+    project = gen_project(cast, State.SUBSCRIPTION)  # only the first enterprise subscribed
+    move(project.id, "cancel", actor=cast.community, now=at(5), reason="不再需要")
+    assert kinds(cast.enterprises[0]) == ["project_cancelled"]
+    assert kinds(cast.enterprises[1]) == [] and kinds(cast.ngos[0]) == []
+
+
+def test_an_abandoned_tender_tells_its_subscribers(app) -> None:
+    cast = gen_cast()
+    project = gen_project(cast, State.TENDERING)
+    for bid in project.bids:  # both bids turn out invalid: the tender is re-opened, then ends
+        bid.price_fen = project.budget_fen + 1
+    db.session.commit()
+    move(project.id, "reopen_tender", actor=cast.community, now=at(31),
+         tender_closes_at=at(40))
+    assert run_due(at(40)) == {project.id: ["abandon_tender"]}
+    assert kinds(cast.enterprises[0]) == ["project_cancelled", "project_funded"]
+    assert kinds(cast.ngos[0]) == ["tender_cancelled"]
+
+
+def test_rectification_and_termination_reach_the_contractor(app) -> None:
+    cast = gen_cast()
+    project = gen_project(cast, State.TERMINATED)
+    assert kinds(cast.ngos[0])[:2] == ["project_terminated", "returned_for_rectification"]
+    assert kinds(cast.enterprises[0])[0] == "project_terminated"
+    assert "project_terminated" not in kinds(cast.ngos[1])
+    assert project.state is State.TERMINATED

@@ -30,7 +30,9 @@ PAGES = {  # path → the roles allowed; {id} is a project of the cast's communi
 }
 POSTS = ["/admin/bundles/{id}", "/community/projects/{id}/cancel", "/community/projects/{id}/award",
          "/enterprise/projects/{id}/subscribe", "/ngo/projects/{id}/bid",
-         "/ngo/projects/{id}/bid/withdraw", "/evaluator/projects/{id}"]
+         "/ngo/projects/{id}/bid/withdraw", "/evaluator/projects/{id}",
+         "/ngo/projects/{id}/questions",
+         "/community/projects/{id}/questions/1/answer"]
 
 
 def _as(client, auth, cast, role):  # noqa: ANN001, ANN202

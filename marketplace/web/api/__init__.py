@@ -65,6 +65,7 @@ def init_app(app: Flask) -> None:
         catalog,
         complaints,
         delivery,
+        enquiries,
         evidence,
         openapi,
         participation,

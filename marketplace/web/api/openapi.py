@@ -76,7 +76,8 @@ PROJECT_SUMMARY = {
     "areas": {"type": "array", "items": STR}, "groups": {"type": "array", "items": STR},
     "budget_fen": FEN, "funding_target_fen": FEN, "funding_minimum_fen": FEN,
     "committed_fen": FEN, "people_served": INT, "subscription_opens_at": TIME,
-    "subscription_closes_at": TIME, "tender_closes_at": TIME, "created_at": TIME,
+    "subscription_closes_at": TIME, "enquiry_closes_at": NULL_TIME, "tender_closes_at": TIME,
+    "created_at": TIME,
     "published_at": NULL_TIME, "closed_at": NULL_TIME,
 }
 SCHEMAS: dict[str, Any] = {
@@ -103,6 +104,10 @@ SCHEMAS: dict[str, Any] = {
                          "download_url": STR}),
     "EvidenceList": _list_of("evidence", "Evidence"),
     "Revoked": _object({"revoked_at": TIME}),
+    "Question": _object({"id": INT, "project_id": INT, "question": STR, "asked_at": TIME,
+                         "answer": NULL_STR, "answered_at": NULL_TIME}),
+    "Questions": _list_of("questions", "Question", enquiry_closes_at=NULL_TIME,
+                          enquiries_open={"type": "boolean"}),
 }
 
 EVIDENCE_ID = {"name": "evidence_id", "in": "path", "required": True, "schema": INT}
@@ -141,7 +146,7 @@ PATHS: dict[str, dict[str, Any]] = {
              "groups": {"type": "array", "items": STR},
              "funding_target_fen": FEN, "funding_minimum_fen": FEN,
              "subscription_opens_at": TIME, "subscription_closes_at": TIME,
-             "tender_closes_at": TIME},
+             "enquiry_closes_at": TIME, "tender_closes_at": TIME},
             ["station_id", "title", "funding_target_fen", "funding_minimum_fen",
              "subscription_opens_at", "subscription_closes_at", "tender_closes_at"]))},
     "/projects/{project_id}": {"get": _op(
@@ -207,6 +212,20 @@ PATHS: dict[str, dict[str, Any]] = {
         "post": _op("A losing bidder complains about the award during the standstill", "201",
                     security=BEARER, parameters=[PROJECT_ID],
                     body=_body({"reasons": STR}, ["reasons"]))},
+    "/projects/{project_id}/questions": {
+        "get": _op("Questions about the tender and their public answers (never who asked); "
+                   "open questions only to the community, the administrator and the asker",
+                   "200", security=OPTIONAL_BEARER, parameters=[PROJECT_ID], errors=(401, 404),
+                   schema="Questions"),
+        "post": _op("An approved social organization asks a question before the enquiry "
+                    "period ends (400 after it)", "201", security=BEARER,
+                    parameters=[PROJECT_ID], body=_body({"question": STR}, ["question"]),
+                    schema="Question")},
+    "/projects/{project_id}/questions/{question_id}/answer": {"post": _op(
+        "The station's community answers a question; the answer is public", "200",
+        security=BEARER, parameters=[
+            PROJECT_ID, {"name": "question_id", "in": "path", "required": True, "schema": INT}],
+        body=_body({"answer": STR}, ["answer"]), schema="Question")},
     "/complaints/{complaint_id}/decision": {"post": _op(
         "The administrator upholds (re-award to the next-best bid) or dismisses a complaint",
         "200", security=BEARER,

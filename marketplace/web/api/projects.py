@@ -41,7 +41,8 @@ from marketplace.web.api.common import (
 from marketplace.web.api.visibility import check_visible, visible_clause
 
 PER_PAGE, MAX_PER_PAGE = 20, 100
-ALIASES = {"approve": "publish"}  # the administrator's word for publishing a reviewed bundle
+ALIASES = {"approve": "publish"}
+ANONYMOUS = frozenset({"ask_question"})  # the administrator's word for publishing a reviewed bundle
 
 
 def _query_int(name: str, default: int, lowest: int, highest: int) -> int:
@@ -113,6 +114,7 @@ def _draft(data: dict[str, Any]) -> BundleDraft:
         subscription_opens_at=moment(data, "subscription_opens_at"),
         subscription_closes_at=moment(data, "subscription_closes_at"),
         tender_closes_at=moment(data, "tender_closes_at"),
+        enquiry_closes_at=moment(data, "enquiry_closes_at", None),
         group_codes=tuple(groups), summary=text(data, "summary", ""),
         people_served=integer(data, "people_served", 0),
     )
@@ -182,4 +184,6 @@ def list_events(project_id: int) -> ResponseReturnValue:
     if account is None or account.role is not Role.ADMIN:
         for event in events:  # people's e-mail addresses are for the administrator only
             event["actor"] = event["actor"].split(" <")[0]
+            if event["trigger"] in ANONYMOUS:  # nor who asked a question about the tender
+                event["actor"] = ""
     return {"events": events}

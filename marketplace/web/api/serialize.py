@@ -24,6 +24,7 @@ def project_summary(project: Project) -> dict[str, Any]:
         "people_served": project.people_served,
         "subscription_opens_at": iso(project.subscription_opens_at),
         "subscription_closes_at": iso(project.subscription_closes_at),
+        "enquiry_closes_at": iso(project.enquiry_closes_at),
         "tender_closes_at": iso(project.tender_closes_at),
         "created_at": iso(project.created_at),
         "published_at": iso(project.published_at),
