@@ -103,11 +103,13 @@ def register(app: Flask) -> None:
         evaluator,
         labels,
         ngo,
+        record,
         transparency,
     )
 
     for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp,
-                      complaints.bp, dashboard.bp, county_reports.bp, transparency.bp):
+                      complaints.bp, dashboard.bp, county_reports.bp, transparency.bp,
+                      record.bp):
         app.register_blueprint(blueprint)
     labels.register(app)
 
