@@ -104,12 +104,13 @@ def register(app: Flask) -> None:
         labels,
         ngo,
         record,
+        stations,
         transparency,
     )
 
     for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp,
                       complaints.bp, dashboard.bp, county_reports.bp, transparency.bp,
-                      record.bp):
+                      record.bp, stations.bp):
         app.register_blueprint(blueprint)
     labels.register(app)
 
