@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from flask import current_app
 
@@ -180,7 +180,7 @@ def _funding(project: Project) -> dict[str, Any]:
     }}
 
 
-def _transactions(project: Project, ledger_uri: str) -> list[dict[str, Any]]:
+def _transactions(project: Project, ledger_uri: str | None) -> list[dict[str, Any]]:
     """The tranches paid to the delivering organization (and any correction of one).
 
     Read from the ledger: every posting of the project that moved money on the supplier's own
@@ -196,13 +196,15 @@ def _transactions(project: Project, ledger_uri: str) -> list[dict[str, Any]]:
                LedgerAccount.kind == AccountKind.SOCIAL_ORG)
         .order_by(LedgerTransaction.id)).all()
     fund, payee = {"id": FUND["id"], "name": FUND["name"]}, party_ref(supplier)
-    return [{"id": str(tx_id), "source": ledger_uri, "date": stamp(created_at),
+    source = {"source": ledger_uri} if ledger_uri else {}
+    return [{"id": str(tx_id), **source, "date": stamp(created_at),
              "value": value(abs(amount)),
              "payer": fund if amount > 0 else payee, "payee": payee if amount > 0 else fund}
             for tx_id, created_at, amount in rows]
 
 
-def _contract(project: Project, implementation: bool, ledger_uri: str = "") -> dict[str, Any]:
+def _contract(project: Project, implementation: bool, ledger_uri: str | None = None
+              ) -> dict[str, Any]:
     award = project.award
     contract: dict[str, Any] = {
         "id": f"{ocid(project)}-contract-{award.id}",
@@ -226,9 +228,13 @@ def _contract(project: Project, implementation: bool, ledger_uri: str = "") -> d
     return contract
 
 
-def releases(project: Project, now: datetime, ledger_uri: str = LEDGER_PATH
+def releases(project: Project, now: datetime, ledger_uri: str | None = None
              ) -> list[dict[str, Any]]:
-    """One release per stage the project has reached, oldest first, each with its tag."""
+    """One release per stage the project has reached, oldest first, each with its tag.
+
+    ``ledger_uri`` is the public ledger's address, quoted as each transaction's source; files
+    exported without a site address leave it out rather than give a relative one.
+    """
     entered = _entered(project)
     state = State(project.state)
     base = {"ocid": ocid(project), "initiationType": "tender", "language": "zh",
@@ -270,5 +276,6 @@ def release_package(project: Project, *, uri: str, now: datetime) -> dict[str, A
         "publishedDate": stamp(now),
         "publisher": {"name": PUBLISHER},
         "extensions": [BUDGET_BREAKDOWN],
-        "releases": releases(project, now, urljoin(uri, LEDGER_PATH)),
+        "releases": releases(project, now,
+                             urljoin(uri, LEDGER_PATH) if urlsplit(uri).scheme else None),
     }

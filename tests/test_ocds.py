@@ -165,3 +165,5 @@ def test_the_funding_names_each_subscriber_and_the_fund_match(app) -> None:
     assert sources == expected and "lovestn-fund" in {who for who, _ in sources}
     assert budget["amount"]["amount"] == sum(amount for _, amount in sources)
     assert releases[0]["planning"]["budget"]["amount"]["amount"] == project.budget_fen / 100
+    paid = releases[-1]["contracts"][0]["implementation"]["transactions"]
+    assert paid and "source" not in paid[0]  # no site address known: no relative link
