@@ -43,6 +43,9 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "EVALUATION_PASS_MARK": int(os.environ.get("MARKETPLACE_PASS_MARK", "60")),
         # Open Contracting ID prefix: "ocds-" plus a registered code for real publication.
         "OCID_PREFIX": os.environ.get("MARKETPLACE_OCID_PREFIX", "ocds-lovestn"),
+        # Where ``flask audit anchor`` appends the audit chain's head (copy it off the server).
+        "AUDIT_ANCHOR_LOG": os.environ.get("MARKETPLACE_AUDIT_ANCHOR_LOG",
+                                           str(instance_path / "audit-anchors.jsonl")),
         "API_TOKEN_TTL_HOURS": int(os.environ.get("MARKETPLACE_API_TOKEN_TTL_HOURS", "24")),
         "EVALUATION_EXCELLENT_MARK": int(os.environ.get("MARKETPLACE_EXCELLENT_MARK", "90")),
         "STANDSTILL_DAYS": int(os.environ.get("MARKETPLACE_STANDSTILL_DAYS", "5")),

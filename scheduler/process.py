@@ -43,6 +43,17 @@ def send_mail() -> None:
         send_pending(sender_from_config(_app.config), utcnow())
 
 
+def anchor_audit() -> None:
+    """Append the audit chain's head to the anchor log once a day (copy the log off-site)."""
+    from pathlib import Path
+
+    from marketplace.services.anchors import anchor
+
+    assert _app is not None, "the scheduler process sets the app before starting"
+    with _app.app_context():
+        anchor(Path(_app.config["AUDIT_ANCHOR_LOG"]), utcnow())
+
+
 def job_store(app: Flask) -> SQLAlchemyJobStore:
     return SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"])
 
@@ -67,3 +78,5 @@ def add_jobs(scheduler: BaseScheduler, interval: int) -> None:
                       seconds=interval, next_run_time=utcnow())
     scheduler.add_job(send_mail, "interval", id="send_mail", replace_existing=True,
                       seconds=interval, next_run_time=utcnow())
+    scheduler.add_job(anchor_audit, "interval", id="anchor_audit", replace_existing=True,
+                      days=1, next_run_time=utcnow())

@@ -16,6 +16,9 @@ from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Project
 from marketplace.ocds import release_package
+from marketplace.services.ledger import transactions_of
+from marketplace.services.matching import OfferDraft, open_offer
+from marketplace.services.money import matches_of
 from tests.factories import at, gen_cast, gen_project
 
 SCHEMAS = Path(__file__).parent / "data" / "ocds"
@@ -115,3 +118,52 @@ def test_the_ocid_prefix_comes_from_config(demo, app) -> None:
     app.config["OCID_PREFIX"] = "ocds-abc123"
     package = release_package(demo[State.PACKAGING], uri="u", now=at(0))
     assert package["releases"][0]["ocid"].startswith("ocds-abc123-")
+
+
+def _matched_project(state: State) -> Project:
+    """A project whose subscriptions the fund matched half, walked to ``state``."""
+    cast = gen_cast()
+    open_offer(OfferDraft(name="福彩配捐", ratio_pct=50, cap_per_subscription_fen=10**12,
+                          cap_per_project_fen=10**12, budget_fen=10**12, opens_at=at(0),
+                          closes_at=at(60), source_code="fund:source:lottery"),
+               actor=cast.admin, now=at(1))
+    return gen_project(cast, state)
+
+
+@pytest.mark.parametrize("state", [State.IMPLEMENTATION, State.COMPLETED, State.TERMINATED])
+def test_paid_tranches_are_the_contract_transactions_from_the_ledger(app, state) -> None:
+    project = _matched_project(state)
+    package = release_package(project, uri="https://example.org/api/v1/projects/1/ocds",
+                              now=at(400))
+    assert _errors(package) == []
+    implementation = next(r for r in package["releases"] if r["tag"] == ["implementation"])
+    paid = [t for t in transactions_of(project) if t.trigger == "accept_milestone"]
+    transactions = implementation["contracts"][0]["implementation"]["transactions"]
+    supplier = f"org-{project.award.organization_id}"
+    assert [t["id"] for t in transactions] == [str(t.id) for t in paid] != []
+    assert sum(t["value"]["amount"] for t in transactions) * 100 == pytest.approx(
+        sum(e.amount_fen for t in paid for e in t.entries if e.amount_fen > 0))
+    assert {(t["payer"]["id"], t["payee"]["id"]) for t in transactions} == \
+        {("lovestn-fund", supplier)}
+    assert transactions[0]["source"] == "https://example.org/ledger.csv"
+    parties = {p["id"]: p["roles"] for p in implementation["parties"]}
+    assert parties["lovestn-fund"] == ["funder", "payer"]
+    assert parties[supplier] == ["supplier", "payee"]
+
+
+def test_the_funding_names_each_subscriber_and_the_fund_match(app) -> None:
+    project = _matched_project(State.IMPLEMENTATION)
+    releases = release_package(project, uri="u", now=at(400))["releases"]
+    budget = next(r for r in releases if r["tag"] == ["implementation"])["planning"]["budget"]
+    sources = [(b["sourceParty"]["id"], b["amount"]["amount"]) for b in budget["budgetBreakdown"]]
+    matches = matches_of(project)
+    expected = []
+    for s in sorted(project.subscriptions, key=lambda s: s.id):
+        expected.append((f"org-{s.enterprise_id}", s.amount_fen / 100))
+        if s.id in matches:
+            expected.append(("lovestn-fund", matches[s.id].amount_fen / 100))
+    assert sources == expected and "lovestn-fund" in {who for who, _ in sources}
+    assert budget["amount"]["amount"] == sum(amount for _, amount in sources)
+    assert releases[0]["planning"]["budget"]["amount"]["amount"] == project.budget_fen / 100
+    paid = releases[-1]["contracts"][0]["implementation"]["transactions"]
+    assert paid and "source" not in paid[0]  # no site address known: no relative link

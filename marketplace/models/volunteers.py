@@ -15,13 +15,15 @@ from marketplace.models.stations import Station
 if TYPE_CHECKING:
     from marketplace.models.projects import Project
 
+NAME_LENGTH = 100
+
 
 class Volunteer(db.Model):
     __tablename__ = "volunteers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     phone: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -25,14 +25,18 @@ from marketplace.models import (
     Role,
     Station,
     StationStatus,
+    Volunteer,
 )
 from marketplace.models.stations import GROUND_FLOOR, MINIMUM_AREA_M2
+from marketplace.models.volunteers import NAME_LENGTH as VOLUNTEER_NAME_LENGTH
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, Invalid, NotFound
 from marketplace.services.moves import Actor, atomic, record
 
 # 民办非企业单位 codes: registration authority 5 (civil affairs), category 2.
 PRIVATE_NON_ENTERPRISE_PREFIX = "52"
+MAX_SOCIAL_WORKERS = 1000  # far above any station; keeps a typing slip out of the register
+MAX_VOLUNTEERS = 500
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class StationDraft:
     director: str
     opening_hours: str
     social_workers: int | str = 1
+    volunteers: tuple[str, ...] = ()  # names for the station's volunteer register (义工)
 
 
 def _text(value: str, field: str, label: str) -> str:
@@ -89,6 +94,19 @@ def _registration(value: str) -> str:
     return code
 
 
+def _volunteers(names: tuple[str, ...]) -> list[str]:
+    """The volunteers' names, blanks dropped; each must fit the register."""
+    kept = [name.strip() for name in names if name.strip()]
+    if len(kept) > MAX_VOLUNTEERS:
+        raise Invalid("At most %(n)s volunteers at registration.", field="volunteers",
+                      n=MAX_VOLUNTEERS)
+    for name in kept:
+        if len(name) > VOLUNTEER_NAME_LENGTH:
+            raise Invalid("A volunteer's name has at most %(n)s characters: %(name)s",
+                          field="volunteers", n=VOLUNTEER_NAME_LENGTH, name=name[:20] + "…")
+    return kept
+
+
 def _station_event(station: Station, actor: Actor, trigger: str, *, now: datetime,
                    reason: str | None = None, details: dict[str, Any] | None = None) -> None:
     """A station's decisions are audit events without a project, found by ``station_id``."""
@@ -100,7 +118,7 @@ def _station_event(station: Station, actor: Actor, trigger: str, *, now: datetim
 def register_station(draft: StationDraft, *, actor: Account,
                      now: datetime | None = None) -> Station:
     """A new station, pending the administrator's approval; a floor other than the first is
-    refused outright."""
+    refused outright. The volunteers named join the station's register with it."""
     now = now or utcnow()
     require(actor, Role.COMMUNITY)
     floor = _whole(draft.floor, "floor")
@@ -111,6 +129,10 @@ def register_station(draft: StationDraft, *, actor: Account,
     social_workers = _whole(draft.social_workers, "social_workers")
     if social_workers < 1:
         raise Invalid("A station has at least one social-worker post.", field="social_workers")
+    if social_workers > MAX_SOCIAL_WORKERS:
+        raise Invalid("At most %(n)s social-worker posts.", field="social_workers",
+                      n=MAX_SOCIAL_WORKERS)
+    volunteers = _volunteers(draft.volunteers)
     station = Station(
         name=_text(draft.name, "name", "station's name"),
         county=_text(draft.county, "county", "county or district"),
@@ -125,6 +147,8 @@ def register_station(draft: StationDraft, *, actor: Account,
     )
     with atomic():
         db.session.add(station)
+        db.session.add_all(Volunteer(station=station, name=name, created_at=now)
+                           for name in volunteers)
         _station_event(station, actor, "register_station", now=now,
                        details={"area_m2": str(station.area_m2),
                                 "needs_waiver": station.needs_waiver})

@@ -1,4 +1,5 @@
-"""Administrator pages: approve organizations and stations, review bundles, audit trails."""
+"""Administrator pages: approve organizations, review bundles, audit trails; the queue of
+stations (decided on ``web/stations.py``'s page)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from marketplace.models import (
 from marketplace.services.approvals import decide_organization
 from marketplace.services.moves import move
 from marketplace.services.panels import active_members, assign_panel
-from marketplace.services.stations import approve_station, reject_station
 from marketplace.web.auth import role_required
 from marketplace.web.forms import ActionForm
 from marketplace.web.pages import attempt, current_time, project_or_404
@@ -72,26 +72,6 @@ def organization(organization_id: int) -> Response:
                                                      now=current_time(),
                                                      approve=approve)):
             flash(_("Organization approved.") if approve else _("Organization rejected."))
-    return redirect(url_for("admin.index"))
-
-
-@bp.post("/stations/<int:station_id>")
-@role_required(Role.ADMIN)
-def station(station_id: int) -> Response:
-    form = ActionForm()
-    if form.validate_on_submit():
-        approve = request.form.get("decision") == "approve"
-        reason = form.reason.data or ""
-
-        def decide() -> object:
-            if approve:  # the reason is the waiver for premises under 30 m²
-                return approve_station(station_id, actor=current_user, now=current_time(),
-                                       waiver_reason=reason)
-            return reject_station(station_id, actor=current_user, now=current_time(),
-                                  reason=reason)
-
-        if attempt(form, decide):
-            flash(_("Station approved.") if approve else _("Station rejected."))
     return redirect(url_for("admin.index"))
 
 

@@ -146,3 +146,36 @@ class BundleForm(FlaskForm):
 
 class AwardForm(FlaskForm):
     bid = IntegerField(validators=[InputRequired()])
+
+
+class StationForm(FlaskForm):
+    """A community registers its station; the policy's premises rules come from the service."""
+
+    name = StringField(_l("Station name"), validators=[DataRequired(), Length(max=200)])
+    county = StringField(_l("County or district"), validators=[DataRequired(), Length(max=40)])
+    town = StringField(_l("Town or street"), validators=[DataRequired(), Length(max=60)])
+    address = StringField(_l("Address"), validators=[DataRequired(), Length(max=300)])
+    floor = IntegerField(_l("Floor"), default=1, validators=[InputRequired()],
+                         description=_l("A Love Station is on the ground floor (floor 1)."))
+    area_m2 = DecimalField(_l("Area (m²)"), places=2, validators=[InputRequired()],
+                           description=_l("At least 30 m²; smaller premises wait for an "
+                                          "administrator's waiver."))
+    registration_number = StringField(
+        _l("Registration number (private non-enterprise unit, 民办非企业单位)"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("The unit's 18-character unified social credit code, starting with 52."))
+    director = StringField(_l("Director"), validators=[DataRequired(), Length(max=100)])
+    opening_hours = StringField(_l("Opening hours"), validators=[DataRequired(), Length(max=200)])
+    social_workers = IntegerField(_l("Social-worker posts"), default=1,
+                                  validators=[InputRequired()])
+    volunteers = TextAreaField(_l("Volunteers"), validators=[Optional(), Length(max=20000)],
+                               description=_l("One name per line; they join the station's "
+                                              "volunteer register."))
+
+
+class StationDecisionForm(FlaskForm):
+    """The administrator's decision: a waiver needs its reason, so does a rejection."""
+
+    waiver_reason = TextAreaField(_l("Reason for the waiver (premises under 30 m²)"),
+                                  validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason for rejecting"), validators=[Optional(), Length(max=2000)])

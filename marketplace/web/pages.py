@@ -119,13 +119,15 @@ def register(app: Flask) -> None:
         evidence,
         labels,
         ngo,
+        record,
+        stations,
         tokens,
         transparency,
     )
 
     for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp,
                       complaints.bp, dashboard.bp, county_reports.bp, transparency.bp,
-                      evidence.bp, tokens.bp):
+                      evidence.bp, tokens.bp, record.bp, stations.bp):
         app.register_blueprint(blueprint)
     labels.register(app)
 

@@ -69,4 +69,5 @@ def test_jobs_lists_what_the_scheduler_process_stored(app: Flask, runner, tmp_pa
     result = runner.invoke(args=["scheduler", "jobs"])
     assert "sweep  next run" in result.output and "scheduler.process:sweep" in result.output
     assert "send_mail  next run" in result.output
-    assert result.output.strip().endswith("2 job(s).")
+    assert "anchor_audit  next run" in result.output
+    assert result.output.strip().endswith("3 job(s).")

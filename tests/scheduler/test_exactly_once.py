@@ -81,7 +81,7 @@ def test_the_process_runs_a_missed_job_once_not_once_per_missed_tick() -> None:
         jobs = {job.id: job for job in scheduler.get_jobs()}
     finally:
         scheduler.shutdown(wait=False)
-    assert set(jobs) == {"sweep", "send_mail"}
+    assert set(jobs) == {"sweep", "send_mail", "anchor_audit"}
     for job in jobs.values():
         assert job.coalesce is True and job.max_instances == 1
         assert job.misfire_grace_time is None  # however late, it still runs (once)

@@ -20,6 +20,7 @@ from marketplace.services.stations import (
     station_trail,
     stations,
 )
+from marketplace.services.volunteers import minutes_by_volunteer
 from tests.factories import at, gen_cast, gen_project
 
 REGISTRATION = "52330302MJ8936225D"  # a valid 民办非企业单位 code
@@ -131,3 +132,19 @@ def test_only_an_approved_stations_community_can_submit_projects(cast) -> None:
     approve_station(station.id, actor=cast.admin, now=at(0.2))
     submitted = move(project.id, "submit", actor=cast.community, now=at(0.3))
     assert submitted.review == "submitted" and submitted.state is State.PACKAGING
+
+
+def test_the_volunteers_named_at_registration_join_the_register(cast) -> None:
+    station = register_station(draft(volunteers=("王芳", "  ", " 李强 ")), actor=cast.community,
+                               now=at(0))
+    assert sorted(v.name for v in minutes_by_volunteer(station.id)) == ["李强", "王芳"]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("volunteers", ("王" * 101,)), ("volunteers", tuple(f"义工{n}" for n in range(501))),
+    ("social_workers", 1001),
+])
+def test_oversized_registrations_are_refused(cast, field, value) -> None:
+    with pytest.raises(Invalid) as info:
+        register_station(draft(**{field: value}), actor=cast.community, now=at(0))
+    assert info.value.field == field and station_count() == 0

@@ -32,3 +32,14 @@ def test_export_writes_one_file_per_project(runner, tmp_path) -> None:
     assert len(files) == len(State)
     package = json.loads(files[0].read_text(encoding="utf-8"))
     assert package["releases"][0]["ocid"] == files[0].stem
+
+
+def test_each_transaction_points_to_the_public_ledger_that_lists_it(client) -> None:
+    project = gen_project(gen_cast(), State.IMPLEMENTATION)
+    releases = client.get(f"/api/v1/projects/{project.id}/ocds").get_json()["releases"]
+    transaction = releases[-1]["contracts"][0]["implementation"]["transactions"][0]
+    ledger = client.get(transaction["source"])
+    assert ledger.status_code == 200
+    rows = ledger.get_data(as_text=True).splitlines()
+    assert any(row.startswith(f"{transaction['id']},") and "accept_milestone" in row
+               for row in rows)

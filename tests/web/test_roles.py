@@ -13,8 +13,11 @@ from tests.evidence_files import PDF
 from tests.factories import at, gen_account, gen_cast, gen_project
 
 ROLES = [None, Role.COMMUNITY, Role.ENTERPRISE, Role.SOCIAL_ORG, Role.EVALUATOR, Role.ADMIN]
-PAGES = {  # path → the roles allowed; {id} is a project of the cast's community
-    "/projects/{id}": set(ROLES),
+PAGES = {  # path → the roles allowed; {id} is a project of the cast's community, {station} its
+    "/projects/{id}": set(ROLES),  # station
+    "/audit/head": set(ROLES),
+    "/admin/stations/{station}": {Role.ADMIN},
+    "/community/stations/new": {Role.COMMUNITY},
     "/admin/": {Role.ADMIN},
     "/admin/projects/{id}/audit": {Role.ADMIN},
     "/community/": {Role.COMMUNITY},
@@ -28,7 +31,8 @@ PAGES = {  # path → the roles allowed; {id} is a project of the cast's communi
     "/evaluator/projects/{id}": {Role.EVALUATOR},
     "/me/tokens/": set(ROLES) - {None},
 }
-POSTS = ["/admin/bundles/{id}", "/community/projects/{id}/cancel", "/community/projects/{id}/award",
+POSTS = ["/admin/bundles/{id}", "/admin/stations/{station}", "/community/stations/new",
+         "/community/projects/{id}/cancel", "/community/projects/{id}/award",
          "/enterprise/projects/{id}/subscribe", "/ngo/projects/{id}/bid",
          "/ngo/projects/{id}/bid/withdraw", "/evaluator/projects/{id}",
          "/ngo/projects/{id}/questions",
@@ -50,7 +54,7 @@ def test_role_matrix(client, auth, role) -> None:
     project = gen_project(cast, State.PACKAGING)
     _as(client, auth, cast, role)
     for template, allowed in PAGES.items():
-        path = template.format(id=project.id)
+        path = template.format(id=project.id, station=project.station_id)
         response = client.get(path)
         if role in allowed:
             assert response.status_code == 200, path
@@ -60,7 +64,7 @@ def test_role_matrix(client, auth, role) -> None:
         else:
             assert response.status_code == 403, path
     for template in POSTS:
-        path = template.format(id=project.id)
+        path = template.format(id=project.id, station=project.station_id)
         response = client.post(path, data={})
         if role is None:
             assert response.status_code == 302 and "/login" in response.headers["Location"]
