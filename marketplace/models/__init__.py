@@ -13,6 +13,7 @@ from marketplace.models.complaints import Complaint, ComplaintStatus
 from marketplace.models.county_reports import CountyReport, ReportSchedule
 from marketplace.models.delivery import Milestone, MilestoneStatus, ProgressReport
 from marketplace.models.evaluation import Evaluation, IndicatorScore
+from marketplace.models.evaluation_awards import EvaluationAward
 from marketplace.models.funding import Commitment, Subscription
 from marketplace.models.inspections import Inspection, InspectionPhase, InspectionRating
 from marketplace.models.ledger import (
@@ -46,6 +47,7 @@ __all__ = [
     "Complaint",
     "ComplaintStatus",
     "Evaluation",
+    "EvaluationAward",
     "Indicator",
     "IndicatorScore",
     "IndicatorSet",
