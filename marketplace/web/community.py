@@ -16,6 +16,7 @@ from marketplace.models import Project, Role, ServiceType, Station
 from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
 from marketplace.services.delivery import review_milestone
 from marketplace.services.moves import move
+from marketplace.services.naming import applications_for_community, choose_naming
 from marketplace.web.auth import role_required
 from marketplace.web.forms import ActionForm, AwardForm, BundleForm, ReviewForm
 from marketplace.web.labels import localized
@@ -167,3 +168,22 @@ def milestone(project_id: int, milestone_id: int) -> Response | tuple[str, int]:
         return redirect(url_for("community.project", project_id=project_id))
     db.session.expire_all()
     return _manage(project, 400, review_form=form)
+
+
+@bp.get("/naming")
+@role_required(Role.COMMUNITY)
+def naming() -> str:
+    """Sponsors' applications to name the community's stations, competing ones side by side."""
+    return render_template("community/naming.html",
+                           applications=applications_for_community(
+                               current_user.organization_id), form=ActionForm())
+
+
+@bp.post("/naming/<int:right_id>/choose")
+@role_required(Role.COMMUNITY)
+def choose(right_id: int) -> Response:
+    form = ActionForm()
+    if form.validate_on_submit() and attempt(form, lambda: choose_naming(
+            right_id, actor=current_user, now=current_time())):
+        flash(_("The station carries the chosen name for one year."))
+    return redirect(url_for("community.naming"))
