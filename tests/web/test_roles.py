@@ -13,6 +13,13 @@ PAGES = {  # path → the roles allowed; {id} is a project of the cast's communi
     "/projects/{id}": set(ROLES),
     "/admin/": {Role.ADMIN},
     "/admin/projects/{id}/audit": {Role.ADMIN},
+    "/admin/match-offers": {Role.ADMIN},
+    "/admin/match-offers/new": {Role.ADMIN},
+    "/admin/evaluation-awards": {Role.ADMIN},
+    "/community/naming": {Role.COMMUNITY},
+    "/enterprise/credit/move": {Role.ENTERPRISE},
+    "/enterprise/credit/withdraw": {Role.ENTERPRISE},
+    "/enterprise/naming": {Role.ENTERPRISE},
     "/community/": {Role.COMMUNITY},
     "/community/bundles/new": {Role.COMMUNITY},
     "/community/projects/{id}": {Role.COMMUNITY},
@@ -25,7 +32,9 @@ PAGES = {  # path → the roles allowed; {id} is a project of the cast's communi
 }
 POSTS = ["/admin/bundles/{id}", "/community/projects/{id}/cancel", "/community/projects/{id}/award",
          "/enterprise/projects/{id}/subscribe", "/ngo/projects/{id}/bid",
-         "/evaluator/projects/{id}"]
+         "/evaluator/projects/{id}", "/admin/match-offers/new", "/admin/match-offers/1/close",
+         "/admin/evaluation-awards/{id}", "/community/naming/1/choose",
+         "/enterprise/credit/move", "/enterprise/credit/withdraw", "/enterprise/naming"]
 
 
 def _as(client, auth, cast, role):  # noqa: ANN001, ANN202
