@@ -210,6 +210,8 @@ def new_match_offer() -> str | Response | tuple[str, int]:
 @bp.post("/match-offers/<int:offer_id>/close")
 @role_required(Role.ADMIN)
 def close_match_offer(offer_id: int) -> Response:
+    if offer_id > 2**31 - 1:  # past PostgreSQL's integer: cannot exist
+        abort(404)
     form = ActionForm()
     if form.validate_on_submit() and attempt(
             form, lambda: close_offer(offer_id, actor=current_user, now=current_time())):

@@ -182,6 +182,8 @@ def naming() -> str:
 @bp.post("/naming/<int:right_id>/choose")
 @role_required(Role.COMMUNITY)
 def choose(right_id: int) -> Response:
+    if right_id > 2**31 - 1:  # past PostgreSQL's integer: cannot exist
+        abort(404)
     form = ActionForm()
     if form.validate_on_submit() and attempt(form, lambda: choose_naming(
             right_id, actor=current_user, now=current_time())):
