@@ -61,6 +61,19 @@ def credit_fen(organization_id: int) -> int:
                LedgerAccount.kind == AccountKind.ENTERPRISE)).scalar_one())
 
 
+def overdrawn_credits() -> list[tuple[int, int]]:
+    """(organization id, credit) of every enterprise that spent more credit than came back:
+    impossible through the services, so a sign of rows changed behind their back."""
+    credit = db.func.sum(case((_counts(), LedgerEntry.amount_fen), else_=0))
+    return [(organization_id, int(fen)) for organization_id, fen in db.session.execute(
+        db.select(LedgerAccount.organization_id, credit)
+        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(LedgerAccount.kind == AccountKind.ENTERPRISE)
+        .group_by(LedgerAccount.organization_id).having(credit < 0)
+        .order_by(LedgerAccount.organization_id))]
+
+
 @dataclass(frozen=True)
 class CreditStep:
     """One change to the credit: money released or returned to it, moved, or withdrawn."""

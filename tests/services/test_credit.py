@@ -11,9 +11,15 @@ from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, AuditEvent, Project, Subscription
 from marketplace.services import funding
-from marketplace.services.credit import credit_fen, credit_steps, withdraw_credit
+from marketplace.services.credit import WITHDRAW, credit_fen, credit_steps, withdraw_credit
 from marketplace.services.errors import Conflict, Forbidden, Invalid
-from marketplace.services.ledger import balance, payouts_account
+from marketplace.services.ledger import (
+    Cause,
+    balance,
+    organization_account,
+    payouts_account,
+    post,
+)
 from marketplace.services.ledger_verify import discrepancies
 from tests.factories import at, gen_cast, gen_project
 from tests.services.test_ledger import assert_sound, held, org
@@ -114,6 +120,18 @@ def test_withdrawing_credit_pays_it_out_with_a_reason(app) -> None:
     assert db.session.execute(db.select(AuditEvent).where(
         AuditEvent.trigger == "withdraw_credit")).scalar_one().reason == "年终结算退回公司账户"
     assert_sound()
+
+
+def test_ledger_verify_finds_credit_spent_that_never_came_back(app) -> None:
+    cast = gen_cast()
+    amount = released(cast)
+    enterprise = cast.enterprises[0].organization
+    post("withdrawn behind the service's back",  # what a bad script could do
+         [(organization_account(enterprise), -(amount + 1)), (payouts_account(), amount + 1)],
+         Cause(WITHDRAW), now=at(20))
+    found = list(discrepancies())
+    assert found == [f"organization {enterprise.id} spent more credit than was returned to "
+                     "it: -1 fen"]
 
 
 @pytest.mark.postgres
