@@ -19,11 +19,18 @@ def ledger_verify() -> None:
 
 
 @ledger_cli.command("export")
-@click.option("--csv", "as_csv", is_flag=True, default=True, help="CSV (the only format).")
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+@click.option("--format", "kind", type=click.Choice(["csv", "xlsx"]), default="csv",
+              show_default=True, help="CSV text, or an Excel workbook with the same columns.")
+@click.option("--csv", "as_csv", is_flag=True, help="The same as --format csv.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="File to write; standard output by default.")
-def ledger_export(as_csv: bool, output: click.utils.LazyFile) -> None:
-    """Write every ledger entry with its transaction and account, oldest first, as CSV."""
-    from marketplace.services.transparency import ledger_csv
+def ledger_export(kind: str, as_csv: bool, output: str) -> None:
+    """Write every ledger entry with its transaction and account, oldest first."""
+    from marketplace.services.transparency import ledger_csv, ledger_xlsx
 
-    output.write(ledger_csv())
+    if as_csv or kind == "csv":
+        with click.open_file(output, "w", encoding="utf-8") as out:
+            out.write(ledger_csv())
+        return
+    with click.open_file(output, "wb") as out:
+        out.write(ledger_xlsx())

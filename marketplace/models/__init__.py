@@ -14,6 +14,7 @@ from marketplace.models.county_reports import CountyReport, ReportSchedule
 from marketplace.models.delivery import Milestone, MilestoneStatus, ProgressReport
 from marketplace.models.enquiries import Question
 from marketplace.models.evaluation import Evaluation, IndicatorScore
+from marketplace.models.evaluation_awards import EvaluationAward
 from marketplace.models.evidence import Evidence
 from marketplace.models.funding import Commitment, Subscription
 from marketplace.models.inspections import Inspection, InspectionPhase, InspectionRating
@@ -49,6 +50,7 @@ __all__ = [
     "ComplaintStatus",
     "Evaluation",
     "Evidence",
+    "EvaluationAward",
     "Indicator",
     "IndicatorScore",
     "IndicatorSet",

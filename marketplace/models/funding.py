@@ -36,6 +36,8 @@ class Subscription(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     settled_at: Mapped[datetime | None]
+    # Paid from the enterprise's credit (money released to it earlier), not new money.
+    from_credit: Mapped[bool] = mapped_column(default=False)
 
     project: Mapped[Project] = relationship(back_populates="subscriptions")
     enterprise: Mapped[Organization] = relationship()

@@ -27,6 +27,7 @@ class AccountKind(enum.StrEnum):
     ESCROW = "escrow"  # a project's collected money, paid out in milestone tranches
     ENTERPRISE = "enterprise"  # an enterprise's position: negative = given, positive = credit
     SOCIAL_ORG = "social_org"  # what a social organization has been paid
+    EXTERNAL = "external"  # outside the fund: credit withdrawn to enterprises' bank accounts
 
 
 # Accounts whose balance can never fall below zero: they hold money that someone else gave.

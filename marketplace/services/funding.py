@@ -7,8 +7,8 @@ from datetime import datetime
 from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Account, Project, Role, Subscription
-from marketplace.services import matching, money
+from marketplace.models import Account, Organization, Project, Role, Subscription
+from marketplace.services import credit, matching, money
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, Invalid
 from marketplace.services.moves import apply, atomic, lock_project, record
@@ -23,25 +23,54 @@ def subscribe(project_id: int, amount_fen: int, *, actor: Account,
     now = now or utcnow()
     require(actor, Role.ENTERPRISE)
     with atomic():
-        project: Project = lock_project(project_id)
-        if project.state is not State.SUBSCRIPTION or now >= project.subscription_closes_at:
-            raise Conflict("The project is not open for subscription.")
-        if amount_fen <= 0:
-            raise Invalid("The amount must be above zero.", field="amount")
-        if amount_fen > project.remaining_fen:
-            raise Invalid("At most %(remaining)s fen remain to be subscribed.", field="amount",
-                          remaining=project.remaining_fen)
-        subscription = Subscription(project=project, enterprise_id=actor.organization_id,
-                                    amount_fen=amount_fen, created_at=now)
-        db.session.add(subscription)
-        db.session.flush()
+        subscription = _subscribe(lock_project(project_id), amount_fen, actor=actor, now=now)
+    return subscription
+
+
+def subscribe_from_credit(project_id: int, amount_fen: int, *, actor: Account,
+                          now: datetime | None = None) -> Subscription:
+    """Move released credit to another project: a subscription paid from credit.
+
+    The same rules as any subscription (and the same matchfunding), and never more than the
+    credit: the enterprise's row is locked before the project, so two moves of the same
+    credit at once queue, and the second sees what the first spent.
+    """
+    now = now or utcnow()
+    require(actor, Role.ENTERPRISE)
+    with atomic():
+        enterprise = credit.lock_enterprise(actor)
+        subscription = _subscribe(lock_project(project_id), amount_fen, actor=actor, now=now,
+                                  paid_by=enterprise)
+    return subscription
+
+
+def _subscribe(project: Project, amount_fen: int, *, actor: Account, now: datetime,
+               paid_by: Organization | None = None) -> Subscription:
+    """The subscription inside the caller's unit of work; ``paid_by``: from its credit."""
+    if project.state is not State.SUBSCRIPTION or now >= project.subscription_closes_at:
+        raise Conflict("The project is not open for subscription.")
+    if amount_fen <= 0:
+        raise Invalid("The amount must be above zero.", field="amount")
+    if amount_fen > project.remaining_fen:
+        raise Invalid("At most %(remaining)s fen remain to be subscribed.", field="amount",
+                      remaining=project.remaining_fen)
+    if paid_by is not None:
+        credit.check_credit(paid_by, amount_fen)
+    subscription = Subscription(project=project, enterprise_id=actor.organization_id,
+                                amount_fen=amount_fen, created_at=now,
+                                from_credit=paid_by is not None)
+    db.session.add(subscription)
+    db.session.flush()
+    if paid_by is None:
         money.commit(subscription, now=now)
-        matched = matching.match(subscription, now=now)
-        project.committed_fen += amount_fen + (matched.amount_fen if matched else 0)
-        record(project, actor, "subscribe", now=now, from_state=project.state.value,
-               to_state=project.state.value,
-               details={"amount_fen": amount_fen,
-                        "matched_fen": matched.amount_fen if matched else 0})
-        if project.committed_fen >= project.funding_target_fen:
-            apply(project, "close_subscription", actor=actor, now=now)
+    else:
+        credit.commit_from_credit(subscription, now=now)
+    matched = matching.match(subscription, now=now)
+    project.committed_fen += amount_fen + (matched.amount_fen if matched else 0)
+    record(project, actor, credit.MOVE if paid_by else "subscribe", now=now,
+           from_state=project.state.value, to_state=project.state.value,
+           details={"amount_fen": amount_fen,
+                    "matched_fen": matched.amount_fen if matched else 0})
+    if project.committed_fen >= project.funding_target_fen:
+        apply(project, "close_subscription", actor=actor, now=now)
     return subscription

@@ -104,6 +104,12 @@ def organization_account(organization: Organization) -> LedgerAccount:
                     organization_id=organization.id)
 
 
+def payouts_account() -> LedgerAccount:
+    """Outside the fund: where withdrawn credit goes, to the enterprises' bank accounts."""
+    return _account("external:payouts", "Paid out to enterprises' bank accounts",
+                    AccountKind.EXTERNAL)
+
+
 def balance(account: LedgerAccount) -> int:
     """What the account holds: the sum of its entries (PostgreSQL sums BIGINT as NUMERIC)."""
     db.session.flush()

@@ -2,8 +2,9 @@
 
 Balances are not stored, so "a balance equals the sum of its entries" holds by construction;
 what can go wrong is a row changed behind the product's back (raw SQL, a bad restore). These
-checks find that: an unbalanced transaction, an overdrawn holding account, or a project whose
-commitments account disagrees with its live commitments.
+checks find that: an unbalanced transaction, an overdrawn holding account, a project whose
+commitments account disagrees with its live commitments, or an enterprise that moved or
+withdrew more credit than was ever returned to it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from marketplace.models import (
     Subscription,
 )
 from marketplace.models.ledger import HOLDING_KINDS, AccountKind
+from marketplace.services.credit import overdrawn_credits
 
 
 def discrepancies() -> Iterator[str]:
@@ -61,3 +63,6 @@ def discrepancies() -> Iterator[str]:
             yield (f"project {project_id}: commitments account holds "
                    f"{held_for.get(project_id, 0)} fen but live commitments and matches total "
                    f"{committed.get(project_id, 0)} fen")
+    for organization_id, credit in overdrawn_credits():
+        yield (f"organization {organization_id} spent more credit than was returned to it: "
+               f"{credit} fen")

@@ -17,7 +17,7 @@ from datetime import datetime
 from marketplace.extensions import db
 from marketplace.models import Account, Match, MatchOffer, Project, Role, Subscription
 from marketplace.services.access import require
-from marketplace.services.errors import Invalid
+from marketplace.services.errors import Conflict, Invalid, NotFound
 from marketplace.services.ledger import FUND_SOURCES, Cause, commitments_account, fund_account, post
 from marketplace.services.moves import atomic, record
 
@@ -130,3 +130,25 @@ def match(subscription: Subscription, *, now: datetime) -> Match | None:
         return matched
     return None
 
+def close_offer(offer_id: int, *, actor: Account, now: datetime) -> MatchOffer:
+    """The administrator ends an offer now: no new matches; the matches made stand."""
+    require(actor, Role.ADMIN)
+    with atomic():
+        offer = db.session.execute(
+            db.select(MatchOffer).where(MatchOffer.id == offer_id).with_for_update()
+            .execution_options(populate_existing=True)).scalar_one_or_none()
+        if offer is None:
+            raise NotFound("No match offer %(id)s.", id=offer_id)
+        if offer.closes_at <= now:
+            raise Conflict("The offer is already closed.")
+        offer.closes_at = max(now, offer.opens_at)
+        record(None, actor, "close_match_offer", now=now,
+               details={"offer_id": offer.id, "matched_fen": offer.matched_fen})
+    return offer
+
+
+def offers() -> list[MatchOffer]:
+    """Every offer, newest first, for the administrator's list."""
+    return list(db.session.execute(
+        db.select(MatchOffer).order_by(MatchOffer.created_at.desc(), MatchOffer.id.desc()))
+        .scalars())

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import selectinload
+
 from marketplace.extensions import db
 from marketplace.models import Account, NamingRight, NamingStatus, Role, Station, StationStatus
 from marketplace.models.naming import MINIMUM_DONATION_FEN
@@ -117,3 +119,27 @@ def expire_naming_rights(now: datetime) -> int:
             record(None, "scheduler", "expire_naming", now=now, station_id=right.station_id,
                    details={"naming_right_id": right.id})
     return len(due)
+
+
+def applications_for_community(community_id: int) -> list[NamingRight]:
+    """Every application for the community's stations, by station, oldest first: the
+    competing applications it chooses among."""
+    return list(db.session.execute(
+        db.select(NamingRight).join(Station, Station.id == NamingRight.station_id)
+        .where(Station.community_id == community_id)
+        .options(selectinload(NamingRight.station), selectinload(NamingRight.sponsor))
+        .order_by(NamingRight.station_id, NamingRight.applied_at, NamingRight.id)).scalars())
+
+
+def applications_by_sponsor(sponsor_id: int) -> list[NamingRight]:
+    return list(db.session.execute(
+        db.select(NamingRight).where(NamingRight.sponsor_id == sponsor_id)
+        .options(selectinload(NamingRight.station))
+        .order_by(NamingRight.applied_at.desc(), NamingRight.id.desc())).scalars())
+
+
+def nameable_stations() -> list[Station]:
+    """Approved stations a sponsor may apply for."""
+    return list(db.session.execute(
+        db.select(Station).where(Station.status == StationStatus.APPROVED)
+        .order_by(Station.county, Station.name, Station.id)).scalars())

@@ -1,9 +1,21 @@
-"""Administrator pages: approve organizations, review bundles, audit trails; the queue of
-stations (decided on ``web/stations.py``'s page)."""
+"""Administrator pages: approve organizations, review bundles, audit trails, match offers and
+evaluation awards; the queue of stations (decided on ``web/stations.py``'s page)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -22,12 +34,17 @@ from marketplace.models import (
     Station,
     StationStatus,
 )
+from marketplace.models.catalog import ServiceArea
 from marketplace.services.approvals import decide_organization
+from marketplace.services.evaluation_awards import grant_award, ranking
+from marketplace.services.ledger import FUND_SOURCES
+from marketplace.services.matching import OfferDraft, close_offer, offers, open_offer
 from marketplace.services.moves import move
 from marketplace.services.panels import active_members, assign_panel
 from marketplace.web.auth import role_required
-from marketplace.web.forms import ActionForm
-from marketplace.web.pages import attempt, current_time, project_or_404
+from marketplace.web.forms import ActionForm, EvaluationAwardForm, MatchOfferForm
+from marketplace.web.labels import localized
+from marketplace.web.pages import attempt, current_time, project_or_404, to_fen
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -113,3 +130,98 @@ def audit(project_id: int) -> str:
         db.select(AuditEvent).where(AuditEvent.project_id == project.id)
         .order_by(AuditEvent.at, AuditEvent.id)).scalars().all()
     return render_template("admin/audit.html", project=project, events=events)
+
+
+@bp.get("/match-offers")
+@role_required(Role.ADMIN)
+def match_offers() -> str:
+    return render_template("admin/match_offers.html", offers=offers(), now=current_time(),
+                           form=ActionForm(), sources=FUND_SOURCES)
+
+
+def _day_starts(day: date) -> datetime:
+    """Midnight in the deployment's time zone, stored as naive UTC."""
+    local = datetime.combine(day, time()).replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def _offer_form() -> MatchOfferForm:
+    form = MatchOfferForm()
+    form.source_code.choices = [(code, _(name)) for code, name in FUND_SOURCES.items()]
+    form.service_areas.choices = [
+        (a.code, f"{a.code} {localized(a)}") for a in db.session.execute(
+            db.select(ServiceArea).order_by(ServiceArea.code)).scalars()]
+    return form
+
+
+@bp.route("/match-offers/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_match_offer() -> str | Response | tuple[str, int]:
+    """Open a match offer: ratio, caps and budget in yuan, eligible areas and counties, dates
+    (from the opening day's start to the end of the closing day)."""
+    form = _offer_form()
+    if not form.validate_on_submit():
+        return render_template("admin/match_offer.html", form=form), \
+            400 if form.is_submitted() else 200
+    amounts = {}
+    for name in ("cap_per_subscription_fen", "cap_per_project_fen", "budget_fen"):
+        field = getattr(form, name)
+        amounts[name] = to_fen(field.data)
+        if amounts[name] is None or amounts[name] <= 0:
+            field.errors.append(_("Give an amount above zero."))
+    if form.closes_at.data < form.opens_at.data:
+        form.closes_at.errors.append(_("The offer must open before it closes."))
+    if form.errors:
+        return render_template("admin/match_offer.html", form=form), 400
+    counties = [c.strip() for c in (form.counties.data or "").replace("，", ",").split(",")
+                if c.strip()]
+    draft = OfferDraft(name=form.name.data, ratio_pct=form.ratio_pct.data,
+                       opens_at=_day_starts(form.opens_at.data),
+                       closes_at=_day_starts(form.closes_at.data + timedelta(days=1)),
+                       service_areas=form.service_areas.data or [], counties=counties,
+                       source_code=form.source_code.data, **amounts)
+    if attempt(form, lambda: open_offer(draft, actor=current_user, now=current_time())):
+        flash(_("Match offer opened."))
+        return redirect(url_for("admin.match_offers"))
+    return render_template("admin/match_offer.html", form=form), 400
+
+
+@bp.post("/match-offers/<int:offer_id>/close")
+@role_required(Role.ADMIN)
+def close_match_offer(offer_id: int) -> Response:
+    if offer_id > 2**31 - 1:  # past PostgreSQL's integer: cannot exist
+        abort(404)
+    form = ActionForm()
+    if form.validate_on_submit() and attempt(
+            form, lambda: close_offer(offer_id, actor=current_user, now=current_time())):
+        flash(_("Match offer closed."))
+    return redirect(url_for("admin.match_offers"))
+
+
+@bp.get("/evaluation-awards")
+@role_required(Role.ADMIN)
+def evaluation_awards() -> str:
+    """Completed projects, best panel score first; excellent ones flagged."""
+    return render_template("admin/evaluation_awards.html", ranked=ranking())
+
+
+@bp.route("/evaluation-awards/<int:project_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def evaluation_award(project_id: int) -> str | Response | tuple[str, int]:
+    project = project_or_404(project_id)
+    entry = next((r for r in ranking() if r.project.id == project.id), None)
+    if entry is None:
+        abort(404)
+    form = EvaluationAwardForm()
+    if not form.validate_on_submit():
+        return render_template("admin/evaluation_award.html", entry=entry, form=form), \
+            400 if form.is_submitted() else 200
+    amount_fen = to_fen(form.amount.data)
+    if amount_fen is None or amount_fen <= 0:
+        form.amount.errors.append(_("Give an amount above zero."))
+        return render_template("admin/evaluation_award.html", entry=entry, form=form), 400
+    if attempt(form, lambda: grant_award(project.id, amount_fen, form.citation.data or "",
+                                         actor=current_user, now=current_time())):
+        flash(_("Evaluation award granted."))
+        return redirect(url_for("admin.evaluation_awards"))
+    return render_template("admin/evaluation_award.html", entry=entry, form=form), 409

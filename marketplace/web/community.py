@@ -24,6 +24,7 @@ from marketplace.services.duties import (
 )
 from marketplace.services.enquiries import answer_question, questions_of
 from marketplace.services.moves import move
+from marketplace.services.naming import applications_for_community, choose_naming
 from marketplace.web.auth import role_required
 from marketplace.web.forms import ActionForm, AnswerForm, AwardForm, BundleForm, ReviewForm
 from marketplace.web.labels import localized
@@ -199,3 +200,24 @@ def answer(project_id: int, question_id: int) -> Response | tuple[str, int]:
         return redirect(url_for("community.project", project_id=project_id))
     db.session.expire_all()
     return _manage(project, 400, answer_form=form, answer_for=question_id)
+
+
+@bp.get("/naming")
+@role_required(Role.COMMUNITY)
+def naming() -> str:
+    """Sponsors' applications to name the community's stations, competing ones side by side."""
+    return render_template("community/naming.html",
+                           applications=applications_for_community(
+                               current_user.organization_id), form=ActionForm())
+
+
+@bp.post("/naming/<int:right_id>/choose")
+@role_required(Role.COMMUNITY)
+def choose(right_id: int) -> Response:
+    if right_id > 2**31 - 1:  # past PostgreSQL's integer: cannot exist
+        abort(404)
+    form = ActionForm()
+    if form.validate_on_submit() and attempt(form, lambda: choose_naming(
+            right_id, actor=current_user, now=current_time())):
+        flash(_("The station carries the chosen name for one year."))
+    return redirect(url_for("community.naming"))

@@ -1,4 +1,5 @@
-"""Enterprise pages: subscribe to a project (with a confirmation step) and the portfolio."""
+"""Enterprise pages: subscribe to a project (with a confirmation step), the portfolio with its
+credit, moving or withdrawing credit, and applying for a station's naming rights."""
 
 from __future__ import annotations
 
@@ -9,11 +10,20 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from marketplace.extensions import db
-from marketplace.models import Role, Subscription
+from marketplace.lifecycle import State
+from marketplace.models import Project, Role, Subscription
+from marketplace.models.naming import MINIMUM_DONATION_FEN
+from marketplace.services.credit import credit_fen, credit_steps, withdraw_credit
 from marketplace.services.funding import subscribe as subscribe_service
+from marketplace.services.funding import subscribe_from_credit
+from marketplace.services.naming import (
+    applications_by_sponsor,
+    apply_for_naming,
+    nameable_stations,
+)
 from marketplace.web.auth import role_required
 from marketplace.web.filters import yuan
-from marketplace.web.forms import SubscribeForm
+from marketplace.web.forms import MoveCreditForm, NamingForm, SubscribeForm, WithdrawCreditForm
 from marketplace.web.pages import attempt, current_time, project_or_404, to_fen
 
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
@@ -26,7 +36,11 @@ def portfolio() -> str:
         db.select(Subscription).where(Subscription.enterprise_id == current_user.organization_id)
         .options(selectinload(Subscription.project))
         .order_by(Subscription.created_at.desc(), Subscription.id.desc())).scalars().all()
-    return render_template("enterprise/portfolio.html", subscriptions=subscriptions)
+    organization_id = current_user.organization_id
+    return render_template("enterprise/portfolio.html", subscriptions=subscriptions,
+                           credit=credit_fen(organization_id),
+                           steps=credit_steps(organization_id),
+                           namings=applications_by_sponsor(organization_id))
 
 
 @bp.route("/projects/<int:project_id>/subscribe", methods=["GET", "POST"])
@@ -56,3 +70,101 @@ def subscribe(project_id: int) -> str | Response | tuple[str, int]:
         return redirect(url_for("enterprise.portfolio"))
     return render_template("enterprise/subscribe.html", project=project, form=form,
                            confirming=False), 409
+
+
+def _open_projects() -> list[Project]:
+    now = current_time()
+    return list(db.session.execute(
+        db.select(Project).where(Project.state == State.SUBSCRIPTION,
+                                 Project.subscription_closes_at > now)
+        .order_by(Project.subscription_closes_at, Project.id)).scalars())
+
+
+def _amount(form: MoveCreditForm | WithdrawCreditForm, credit: int) -> int | None:
+    """The typed amount in fen, or None with the error next to the field."""
+    amount_fen = to_fen(form.amount.data)
+    if amount_fen is None or amount_fen <= 0:
+        form.amount.errors.append(_("The amount must be above zero."))
+    elif amount_fen > credit:
+        form.amount.errors.append(_("Your credit is %(credit)s.", credit=yuan(credit)))
+    return None if form.errors else amount_fen
+
+
+@bp.route("/credit/move", methods=["GET", "POST"])
+@role_required(Role.ENTERPRISE)
+def move_credit() -> str | Response | tuple[str, int]:
+    """Credit to a project in subscription: shown back once, then moved on confirmation."""
+    credit = credit_fen(current_user.organization_id)
+    projects = _open_projects()
+    form = MoveCreditForm()
+    form.project.choices = [(p.id, f"{p.title} · {yuan(p.remaining_fen)}") for p in projects]
+
+    def page(status: int = 200, **extra: object) -> tuple[str, int]:
+        chosen = next((p for p in projects if p.id == form.project.data), None)
+        return render_template("enterprise/move_credit.html", form=form, credit=credit,
+                               project=chosen, **extra), status
+
+    if not form.validate_on_submit():
+        return page(400 if form.is_submitted() else 200)
+    if form.project.data not in {p.id for p in projects}:
+        form.project.errors.append(_("Choose a project open for subscription."))
+    amount_fen = _amount(form, credit)
+    if form.errors or amount_fen is None:
+        return page(400)
+    if form.confirmed.data != "yes":
+        return page(confirming=True, amount_fen=amount_fen)
+    if attempt(form, lambda: subscribe_from_credit(form.project.data, amount_fen,
+                                                   actor=current_user, now=current_time())):
+        flash(_("Your credit is moved to the project."))
+        return redirect(url_for("enterprise.portfolio"))
+    return page(409)
+
+
+@bp.route("/credit/withdraw", methods=["GET", "POST"])
+@role_required(Role.ENTERPRISE)
+def withdraw() -> str | Response | tuple[str, int]:
+    """Credit paid back to the enterprise's bank account, with its reason, on confirmation."""
+    credit = credit_fen(current_user.organization_id)
+    form = WithdrawCreditForm()
+
+    def page(status: int = 200, **extra: object) -> tuple[str, int]:
+        return render_template("enterprise/withdraw.html", form=form, credit=credit,
+                               **extra), status
+
+    if not form.validate_on_submit():
+        return page(400 if form.is_submitted() else 200)
+    amount_fen = _amount(form, credit)
+    if amount_fen is None:
+        return page(400)
+    if form.confirmed.data != "yes":
+        return page(confirming=True, amount_fen=amount_fen)
+    if attempt(form, lambda: withdraw_credit(amount_fen, form.reason.data, actor=current_user,
+                                             now=current_time())):
+        flash(_("The credit will be paid to your bank account."))
+        return redirect(url_for("enterprise.portfolio"))
+    return page(409)
+
+
+@bp.route("/naming", methods=["GET", "POST"])
+@role_required(Role.ENTERPRISE)
+def naming() -> str | Response | tuple[str, int]:
+    """Apply for a station's name with a directed donation; its community chooses."""
+    form = NamingForm()
+    stations = nameable_stations()
+    form.station.choices = [(s.id, f"{s.display_name} · {s.county} {s.town}") for s in stations]
+    if not form.validate_on_submit():
+        return render_template("enterprise/naming.html", form=form), \
+            400 if form.is_submitted() else 200
+    if form.station.data not in {s.id for s in stations}:
+        form.station.errors.append(_("Choose an approved station."))
+    donation_fen = to_fen(form.donation.data)
+    if donation_fen is None or donation_fen < MINIMUM_DONATION_FEN:
+        form.donation.errors.append(_("Naming a station takes a directed donation of at "
+                                      "least %(min)s.", min=yuan(MINIMUM_DONATION_FEN)))
+    if form.errors or donation_fen is None:
+        return render_template("enterprise/naming.html", form=form), 400
+    if attempt(form, lambda: apply_for_naming(form.station.data, form.name.data, donation_fen,
+                                              actor=current_user, now=current_time())):
+        flash(_("Your application is sent to the station's community."))
+        return redirect(url_for("enterprise.portfolio"))
+    return render_template("enterprise/naming.html", form=form), 409

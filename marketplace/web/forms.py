@@ -16,6 +16,7 @@ from wtforms import (
     MultipleFileField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -179,3 +180,53 @@ class StationDecisionForm(FlaskForm):
     waiver_reason = TextAreaField(_l("Reason for the waiver (premises under 30 m²)"),
                                   validators=[Optional(), Length(max=2000)])
     reason = TextAreaField(_l("Reason for rejecting"), validators=[Optional(), Length(max=2000)])
+
+
+class MoveCreditForm(FlaskForm):
+    """Credit moved to a project in subscription; shown back once for confirmation."""
+
+    project = SelectField(_l("Project"), coerce=int, choices=[], validate_choice=False)
+    amount = DecimalField(_l("Amount (yuan)"), places=2, validators=[InputRequired()])
+    confirmed = HiddenField()
+
+
+class WithdrawCreditForm(FlaskForm):
+    amount = DecimalField(_l("Amount (yuan)"), places=2, validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    confirmed = HiddenField()
+
+
+class EvaluationAwardForm(FlaskForm):
+    amount = DecimalField(_l("Award (yuan)"), places=2, validators=[InputRequired()])
+    citation = TextAreaField(_l("Citation"), validators=[Optional(), Length(max=2000)])
+
+
+class MatchOfferForm(FlaskForm):
+    """Field names follow ``matching.OfferDraft`` so the service's refusals land next to them."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    source_code = SelectField(_l("Fund source"), choices=[])
+    ratio_pct = IntegerField(_l("Match ratio (%)"),
+                             description=_l("Fen matched per 100 fen subscribed: 100 is "
+                                            "one-to-one."),
+                             validators=[InputRequired(), NumberRange(min=1, max=1000)])
+    cap_per_subscription_fen = DecimalField(_l("Cap per subscription (yuan)"), places=2,
+                                            validators=[InputRequired()])
+    cap_per_project_fen = DecimalField(_l("Cap per project (yuan)"), places=2,
+                                       validators=[InputRequired()])
+    budget_fen = DecimalField(_l("Budget (yuan)"), places=2, validators=[InputRequired()])
+    service_areas = SelectMultipleField(_l("Eligible service areas"), choices=[],
+                                        description=_l("None chosen: every area."))
+    counties = StringField(_l("Eligible counties"), validators=[Optional(), Length(max=500)],
+                           description=_l("Separated by commas; empty for every county."))
+    opens_at = DateField(_l("Opens"), validators=[InputRequired()])
+    closes_at = DateField(_l("Closes"), validators=[InputRequired()])
+
+
+class NamingForm(FlaskForm):
+    station = SelectField(_l("Station"), coerce=int, choices=[], validate_choice=False)
+    name = StringField(_l("Name the station would carry"),
+                       validators=[DataRequired(), Length(max=200)])
+    donation = DecimalField(_l("Directed donation (yuan)"), places=2,
+                            description=_l("At least 100,000 yuan, for one year."),
+                            validators=[InputRequired()])

@@ -17,6 +17,8 @@ from marketplace.models import (
     StationStatus,
     Subscription,
 )
+from marketplace.services.evaluation_awards import awards
+from marketplace.services.impact import impact as impact_of
 from marketplace.services.inspections import inspections_of_station
 from marketplace.services.public_record import public_trail
 from marketplace.services.showcase import PUBLIC_STATES, Filters, counties, figures
@@ -83,4 +85,14 @@ def organization(organization_id: int) -> str:
         projects = _public_projects(Project.subscriptions.any(
             Subscription.enterprise_id == org.id))
     return render_template("public/organization.html", org=org, stations=stations,
-                           projects=projects)
+                           projects=projects,
+                           awards=awards(org.id) if org.role is Role.SOCIAL_ORG else [])
+
+
+@bp.get("/organizations/<int:organization_id>/impact")
+def impact(organization_id: int) -> str:
+    """An approved enterprise's impact: what it gave, where the money went, who was served."""
+    org = db.session.get(Organization, organization_id) if organization_id < 2**31 else None
+    if org is None or not org.is_approved or org.role is not Role.ENTERPRISE:
+        abort(404)
+    return render_template("public/impact.html", org=org, impact=impact_of(org))

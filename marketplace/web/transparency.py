@@ -1,4 +1,5 @@
-"""Public transparency pages: the fund's sources and uses over time, and the ledger as CSV."""
+"""Public transparency pages: the fund's sources and uses over time, its evaluation awards,
+and the ledger as CSV or XLSX."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, render_template
 
-from marketplace.services.transparency import Series, fund_over_time, ledger_csv
+from marketplace.services.evaluation_awards import awards
+from marketplace.services.transparency import Series, fund_over_time, ledger_csv, ledger_xlsx
 
 bp = Blueprint("transparency", __name__)
 WIDTH, HEIGHT, PAD = 640, 240, 40
@@ -43,10 +45,18 @@ def fund() -> str:
     months, series = fund_over_time()
     lines, low, high = chart(months, series)
     return render_template("pages/fund.html", months=months, series=series, lines=lines,
-                           low=low, high=high, width=WIDTH, height=HEIGHT, pad=PAD)
+                           low=low, high=high, width=WIDTH, height=HEIGHT, pad=PAD,
+                           awards=awards())
 
 
 @bp.get("/ledger.csv")
 def ledger_export() -> Response:
     return Response(ledger_csv(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=ledger.csv"})
+
+
+@bp.get("/ledger.xlsx")
+def ledger_workbook() -> Response:
+    return Response(ledger_xlsx(),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=ledger.xlsx"})

@@ -20,6 +20,13 @@ PAGES = {  # path → the roles allowed; {id} is a project of the cast's communi
     "/community/stations/new": {Role.COMMUNITY},
     "/admin/": {Role.ADMIN},
     "/admin/projects/{id}/audit": {Role.ADMIN},
+    "/admin/match-offers": {Role.ADMIN},
+    "/admin/match-offers/new": {Role.ADMIN},
+    "/admin/evaluation-awards": {Role.ADMIN},
+    "/community/naming": {Role.COMMUNITY},
+    "/enterprise/credit/move": {Role.ENTERPRISE},
+    "/enterprise/credit/withdraw": {Role.ENTERPRISE},
+    "/enterprise/naming": {Role.ENTERPRISE},
     "/community/": {Role.COMMUNITY},
     "/community/bundles/new": {Role.COMMUNITY},
     "/community/projects/{id}": {Role.COMMUNITY},
@@ -35,8 +42,10 @@ POSTS = ["/admin/bundles/{id}", "/admin/stations/{station}", "/community/station
          "/community/projects/{id}/cancel", "/community/projects/{id}/award",
          "/enterprise/projects/{id}/subscribe", "/ngo/projects/{id}/bid",
          "/ngo/projects/{id}/bid/withdraw", "/evaluator/projects/{id}",
-         "/ngo/projects/{id}/questions",
-         "/community/projects/{id}/questions/1/answer"]
+         "/ngo/projects/{id}/questions", "/community/projects/{id}/questions/1/answer",
+         "/admin/match-offers/new", "/admin/match-offers/1/close",
+         "/admin/evaluation-awards/{id}", "/community/naming/1/choose",
+         "/enterprise/credit/move", "/enterprise/credit/withdraw", "/enterprise/naming"]
 
 
 def _as(client, auth, cast, role):  # noqa: ANN001, ANN202

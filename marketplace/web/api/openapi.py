@@ -108,6 +108,13 @@ SCHEMAS: dict[str, Any] = {
                          "answer": NULL_STR, "answered_at": NULL_TIME}),
     "Questions": _list_of("questions", "Question", enquiry_closes_at=NULL_TIME,
                           enquiries_open={"type": "boolean"}),
+    "CreditStep": _object({"at": TIME, "kind": {"type": "string",
+                                                "enum": ["returned", "moved", "withdrawn"]},
+                           "amount_fen": FEN, "project_id": {"type": "integer",
+                                                             "nullable": True},
+                           "reason": STR}),
+    "Credit": _list_of("steps", "CreditStep", credit_fen=FEN),
+    "Withdrawal": _object({"transaction_id": INT, "amount_fen": FEN, "credit_fen": FEN}),
 }
 
 EVIDENCE_ID = {"name": "evidence_id", "in": "path", "required": True, "schema": INT}
@@ -161,6 +168,18 @@ PATHS: dict[str, dict[str, Any]] = {
     "/projects/{project_id}/subscriptions": {"post": _op(
         "An enterprise commits money", "201", security=BEARER, parameters=[PROJECT_ID],
         body=_body({"amount_fen": FEN}, ["amount_fen"]))},
+    "/credit": {"get": _op(
+        "An enterprise's credit (money released or returned to it) and each step of it",
+        "200", security=BEARER, errors=(401, 403), schema="Credit")},
+    "/credit/moves": {"post": _op(
+        "Move credit to a project in subscription: a (matched) subscription paid from credit",
+        "201", security=BEARER, body=_body({"project_id": INT, "amount_fen": FEN},
+                                           ["project_id", "amount_fen"]))},
+    "/credit/withdrawals": {"post": _op(
+        "Withdraw credit to the enterprise's bank account, with a reason", "201",
+        security=BEARER, body=_body({"amount_fen": FEN, "reason": STR},
+                                    ["amount_fen", "reason"]),
+        errors=(400, 401, 403), schema="Withdrawal")},
     "/projects/{project_id}/bids": {
         "get": _op("Bids the caller may read: its own, or all once the tender has closed",
                    "200", security=BEARER, parameters=[PROJECT_ID], schema="Bids"),

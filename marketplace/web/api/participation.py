@@ -1,4 +1,5 @@
-"""Taking part in a project: enterprises subscribe money, social organizations bid."""
+"""Taking part in a project: enterprises subscribe money (or move credit), social
+organizations bid."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from typing import Any
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import selectinload
 
-from marketplace.models import Bid, Project
-from marketplace.services import funding, tender
+from marketplace.models import Bid, Project, Role
+from marketplace.services import credit, funding, tender
+from marketplace.services.access import require
 from marketplace.services.errors import Invalid
 from marketplace.services.sealed import tender_closed, visible_bids
 from marketplace.web.api import bp, serialize
@@ -23,6 +25,7 @@ from marketplace.web.api.common import (
     signed_in,
     text,
 )
+from marketplace.web.api.serialize import iso
 from marketplace.web.api.visibility import check_visible
 
 
@@ -80,3 +83,38 @@ def withdraw_bid(project_id: int) -> ResponseReturnValue:
     account = signed_in()
     check_visible(project_or_404(project_id), account)
     return serialize.bid(tender.withdraw_bid(project_id, actor=account, now=now()))
+
+
+@bp.get("/credit")
+def credit_statement() -> ResponseReturnValue:
+    """The enterprise's credit and every step of it: returned, moved, withdrawn."""
+    account = signed_in()
+    require(account, Role.ENTERPRISE)
+    return {"credit_fen": credit.credit_fen(account.organization_id),
+            "steps": [{"at": iso(step.at), "kind": step.kind, "amount_fen": step.amount_fen,
+                       "project_id": step.project.id if step.project else None,
+                       "reason": step.reason}
+                      for step in credit.credit_steps(account.organization_id)]}
+
+
+@bp.post("/credit/moves")
+def move_credit() -> ResponseReturnValue:
+    account = signed_in()
+    data = body()
+    project_id = integer(data, "project_id", maximum=2**31 - 1)
+    check_visible(project_or_404(project_id), account)
+    subscription = funding.subscribe_from_credit(project_id, fen(data, "amount_fen"),
+                                                 actor=account, now=now())
+    return {**serialize.subscription(subscription), "from_credit": True,
+            "project_state": subscription.project.state.value}, 201
+
+
+@bp.post("/credit/withdrawals")
+def withdraw_credit() -> ResponseReturnValue:
+    account = signed_in()
+    data = body()
+    transaction = credit.withdraw_credit(fen(data, "amount_fen"),
+                                         text(data, "reason", max_length=2000),
+                                         actor=account, now=now())
+    return {"transaction_id": transaction.id, "amount_fen": -transaction.entries[0].amount_fen,
+            "credit_fen": credit.credit_fen(account.organization_id)}, 201
