@@ -56,7 +56,7 @@ def figures() -> Figures:
                                   .where(Station.status == StationStatus.APPROVED)).scalar_one()
     # One pass over the projects for both the counts and the money (not one pass each).
     by_stage = db.session.execute(
-        db.select(Project.state, func.count(Project.id),
+        db.select(Project.state, func.count(),  # count(*): answered from the index alone
                   func.coalesce(func.sum(Project.committed_fen), 0))
         .where(Project.state.in_(PUBLIC_STATES)).group_by(Project.state)).all()
     counts = {state: n for state, n, _ in by_stage}
