@@ -178,8 +178,7 @@ def lead(lock: LeaderLock, standby_seconds: float,
          wait: Callable[[float], object]) -> None:
     """Return once this process holds the lock; until then stand by, asking every few seconds.
 
-    ``wait`` is how the standby pauses (``threading.Event.wait`` in the process, so a signal
-    or a test can end the wait).
+    ``wait`` is how the standby pauses between asks (``time.sleep`` in the process).
     """
     if lock.try_acquire():
         log.info("Leading: this process runs the scheduler's jobs.")

@@ -75,8 +75,9 @@ def run(app: Flask) -> None:
 
     Leadership is checked every standby interval on a thread of its own (a long sweep does
     not delay it): if the lock is lost (the database restarted and dropped its connection),
-    the jobs stop and the process stands by again, so two schedulers never run at once for
-    longer than one interval.
+    no job starts here after that interval and the process stands by again. A sweep already
+    under way finishes; its rows are claimed with SKIP LOCKED, so an overlap moves nothing
+    twice.
     """
     lock = leader_lock(app)
     standby = app.config["SCHEDULER_STANDBY_SECONDS"]
