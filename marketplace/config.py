@@ -62,6 +62,11 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "COVERAGE_TARGET_TOWNS": int(os.environ.get("MARKETPLACE_COVERAGE_TARGET_TOWNS", "50")),
         "COVERAGE_PLAN": os.environ.get("MARKETPLACE_COVERAGE_PLAN", ""),  # "鹿城区=6,瑞安市=8"
         "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("MARKETPLACE_SCHEDULER_INTERVAL", "30")),
+        # A second scheduler stands by, asking for the leader lock this often; on SQLite the
+        # lock is a file (default instance/scheduler.lock).
+        "SCHEDULER_STANDBY_SECONDS": float(os.environ.get("MARKETPLACE_SCHEDULER_STANDBY_SECONDS",
+                                                          "5")),
+        "SCHEDULER_LOCK_FILE": os.environ.get("MARKETPLACE_SCHEDULER_LOCK_FILE", ""),
         # E-mail: written to the log unless an SMTP host is set.
         "SMTP_HOST": os.environ.get("MARKETPLACE_SMTP_HOST"),
         "SMTP_PORT": int(os.environ.get("MARKETPLACE_SMTP_PORT", "25")),

@@ -15,17 +15,31 @@ scheduler_cli = click.Group("scheduler", help="The clock that moves projects at 
 
 @scheduler_cli.command("run")
 def run() -> None:
-    """Run the scheduler process until stopped."""
-    from scheduler.process import build
+    """Run the scheduler process until stopped; a second one stands by until the first dies."""
+    from scheduler.process import run as run_process
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
-    scheduler = build(current_app._get_current_object())  # type: ignore[attr-defined]
-    click.echo("Scheduler running; Ctrl-C stops it.")
+    click.echo("Scheduler starting; Ctrl-C stops it.")
     try:
-        scheduler.start()
+        run_process(current_app._get_current_object())  # type: ignore[attr-defined]
     except (KeyboardInterrupt, SystemExit):
         pass
+
+
+@scheduler_cli.command("status")
+def status() -> None:
+    """Say which scheduler process leads; exit 1 when none does (for monitoring)."""
+    from scheduler.leader import leader_lock
+
+    lock = leader_lock(current_app._get_current_object())  # type: ignore[attr-defined]
+    try:
+        holder = lock.holder()
+    finally:
+        lock.release()
+    if holder is None:
+        raise click.ClickException("No scheduler leads: start `flask scheduler run`.")
+    click.echo(f"Leader: {holder}")
 
 
 @scheduler_cli.command("run-once")

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from marketplace.clock import utcnow
+from scheduler.leader import LeaderLock, lead, leader_lock
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
@@ -80,3 +83,35 @@ def add_jobs(scheduler: BaseScheduler, interval: int) -> None:
                       seconds=interval, next_run_time=utcnow())
     scheduler.add_job(anchor_audit, "interval", id="anchor_audit", replace_existing=True,
                       days=1, next_run_time=utcnow())
+
+
+def run(app: Flask) -> None:
+    """Stand by until this process holds the leader lock, then run the jobs until stopped.
+
+    Leadership is checked every standby interval on a thread of its own (a long sweep does
+    not delay it): if the lock is lost (the database restarted and dropped its connection),
+    no job starts here after that interval and the process stands by again. A sweep already
+    under way finishes; its rows are claimed with SKIP LOCKED, so an overlap moves nothing
+    twice.
+    """
+    lock = leader_lock(app)
+    standby = app.config["SCHEDULER_STANDBY_SECONDS"]
+    try:
+        while True:
+            lead(lock, standby, wait=time.sleep)
+            scheduler = build(app)
+            scheduler.add_jobstore(MemoryJobStore(), "process")
+            scheduler.add_executor(ThreadPoolExecutor(1), "watch")
+            scheduler.add_job(watch_leadership, "interval", args=[lock, scheduler],
+                              id="leadership", jobstore="process", executor="watch",
+                              seconds=standby)
+            scheduler.start()  # blocks until the watch shuts it down, or Ctrl-C
+            log.error("Lost the leader lock: the jobs are stopped; standing by again.")
+    finally:
+        lock.release()
+
+
+def watch_leadership(lock: LeaderLock, scheduler: BaseScheduler) -> None:
+    """Stop the jobs as soon as this process no longer holds the leader lock."""
+    if not lock.still_held():
+        scheduler.shutdown(wait=False)

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Column, ForeignKey, String, Table, Text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.clock import utcnow
@@ -47,6 +47,12 @@ class Review(enum.StrEnum):
 
 class Project(db.Model):
     __tablename__ = "projects"
+    # The public listing, its page count and the headline figures (migration 0012_scaleout).
+    __table_args__ = (
+        Index("ix_projects_state_created_at", "state", "created_at"),
+        Index("ix_projects_station_id_state", "station_id", "state"),
+        Index("ix_projects_state_committed_fen", "state", "committed_fen"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

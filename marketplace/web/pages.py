@@ -9,11 +9,13 @@ from typing import TypeVar
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.wrappers import Response
 
 from marketplace.extensions import db
 from marketplace.lifecycle import MoveRefused
-from marketplace.models import AuditEvent, Project, Role
+from marketplace.models import AuditEvent, Award, BundleItem, Project, Role, Station
 from marketplace.services.dashboard import local_date
 from marketplace.services.duties import (
     evaluation_overdue,
@@ -70,10 +72,10 @@ def attempt(form: FlaskForm | None, action: Callable[[], T]) -> T | None:
         return None
 
 
-def project_or_404(project_id: int) -> Project:
+def project_or_404(project_id: int, *options: ORMOption) -> Project:
     if project_id > 2**31 - 1:  # past PostgreSQL's integer: cannot exist, and the query would fail
         abort(404)
-    project = db.session.get(Project, project_id)
+    project = db.session.get(Project, project_id, options=options)
     if project is None:
         abort(404)
     return project
@@ -85,11 +87,20 @@ def home() -> Response:
     return redirect(url_for(HOMES[current_user.role]))
 
 
+# What the public project page shows of a project, loaded with it rather than one lazy query
+# each: five round trips fewer per view (bench/README.md).
+PROJECT_PAGE: tuple[ORMOption, ...] = (
+    joinedload(Project.station).joinedload(Station.active_naming),
+    joinedload(Project.award).joinedload(Award.organization),
+    selectinload(Project.items).joinedload(BundleItem.service),
+)
+
+
 @bp.get("/projects/<int:project_id>")
 def project(project_id: int) -> str:
     """Public: items, budget, funding, stages, the award, the panel's result, inspections and
     who decided what and when (issue 6: anyone can see how a project was decided and scored)."""
-    project = project_or_404(project_id)
+    project = project_or_404(project_id, *PROJECT_PAGE)
     timeline = db.session.execute(
         db.select(AuditEvent).where(AuditEvent.project_id == project.id,
                                     AuditEvent.from_state != AuditEvent.to_state)
