@@ -10,7 +10,8 @@ from sqlalchemy.orm import selectinload
 from marketplace import lifecycle
 from marketplace.extensions import db
 from marketplace.lifecycle import MoveRefused, State
-from marketplace.models import Project
+from marketplace.models import Project, Subscription
+from marketplace.services import money, notifications
 from marketplace.services.moves import apply, atomic
 
 log = logging.getLogger(__name__)
@@ -40,17 +41,25 @@ def advance(project: Project, now: datetime) -> list[str]:
 
 
 def _due(now: datetime, limit: int, skip: set[int]) -> list[Project]:
-    """Lock the next due projects; rows another sweep holds are skipped, not waited for."""
+    """Lock the next due projects; rows another sweep holds are skipped, not waited for.
+
+    What their moves will read (subscribers, bids, ledger accounts, matches, recipients) is
+    loaded here for the whole batch, in a handful of queries rather than a few per project.
+    """
     query = (
         db.select(Project)
         .where(Project.next_check_at <= now, Project.id.not_in(skip))
         .order_by(Project.next_check_at, Project.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-        .options(selectinload(Project.subscriptions), selectinload(Project.bids))
+        .options(selectinload(Project.subscriptions).selectinload(Subscription.enterprise),
+                 selectinload(Project.bids))
         .execution_options(populate_existing=True)
     )
-    return list(db.session.execute(query).scalars())
+    projects = list(db.session.execute(query).scalars())
+    money.prepare(projects)
+    notifications.prepare(projects)
+    return projects
 
 
 def run_due(now: datetime, batch: int = BATCH) -> dict[int, list[str]]:
