@@ -58,32 +58,43 @@ def _account(code: str, name: str, kind: AccountKind, *, project_id: int | None 
              organization_id: int | None = None) -> LedgerAccount:
     """The account with this code, opened on first use; looked up once per unit of work.
 
-    Two transactions may open the same account at once (one enterprise subscribing to two
+    An account that ``remember_accounts`` found missing is opened with the rest of the unit of
+    work, in one INSERT with the others; only the sweep does that, for the escrow accounts of
+    projects it holds locked, so no other transaction races to open the same one.
+    """
+    accounts = remembered("ledger_accounts")  # code → account, or None: not opened yet
+    account = accounts.get(code)
+    if account is not None:
+        return account
+    if code in accounts:  # ``remember_accounts`` found none: open it with the unit of work
+        account = LedgerAccount(code=code, name=name, kind=kind, project_id=project_id,
+                                organization_id=organization_id)
+        db.session.add(account)
+    else:
+        account = _find_or_open(code, name, kind, project_id, organization_id)
+    if account.id is None:
+        remembered("ledger_balances")[code] = 0
+    accounts[code] = account
+    return account
+
+
+def _find_or_open(code: str, name: str, kind: AccountKind, project_id: int | None,
+                  organization_id: int | None) -> LedgerAccount:
+    """Two transactions may open the same account at once (one enterprise subscribing to two
     projects): the insert does nothing on the unique code when the other transaction's row is
     there (waiting for it to commit), and the loser then reads the winner's row instead of
     failing the whole subscription.
     """
-    accounts = remembered("ledger_accounts")  # code → account, or None: not opened yet
-    account = accounts.get(code)
-    if account is None:
-        query = db.select(LedgerAccount).where(LedgerAccount.code == code)
-        with db.session.no_autoflush:  # an account is no reason to write the move so far
-            if code not in accounts:
-                account = db.session.execute(query).scalar_one_or_none()
-            if account is None:
-                opening = _insert_or_ignore(db.session.get_bind().dialect.name)(
-                    LedgerAccount).values(code=code, name=name, kind=kind,
-                                          project_id=project_id,
-                                          organization_id=organization_id)
-                account = db.session.execute(
-                    opening.on_conflict_do_nothing(index_elements=["code"])
-                    .returning(LedgerAccount)).scalar_one_or_none()
-                if account is None:
-                    account = db.session.execute(query).scalar_one()
-                else:
-                    remembered("ledger_balances")[account.id] = 0
-        accounts[code] = account
-    return account
+    query = db.select(LedgerAccount).where(LedgerAccount.code == code)
+    with db.session.no_autoflush:  # an account is no reason to write the move so far
+        account = db.session.execute(query).scalar_one_or_none()
+        if account is None:
+            opening = _insert_or_ignore(db.session.get_bind().dialect.name)(
+                LedgerAccount).values(code=code, name=name, kind=kind, project_id=project_id,
+                                      organization_id=organization_id)
+            account = db.session.execute(opening.on_conflict_do_nothing(index_elements=["code"])
+                                         .returning(LedgerAccount)).scalar_one_or_none()
+        return account or db.session.execute(query).scalar_one()
 
 
 def _insert_or_ignore(dialect: str) -> Callable[..., Any]:
@@ -107,14 +118,18 @@ def remember_accounts(codes: Iterable[str]) -> None:
             db.select(LedgerAccount).where(LedgerAccount.code.in_(wanted))).scalars().all()
     accounts.update(dict.fromkeys(wanted))
     accounts.update((account.code, account) for account in found)
-    holding = [account.id for account in found if account.kind in HOLDING_KINDS]
+    holding = {account.id: account.code for account in found
+               if account.kind in HOLDING_KINDS}
     if holding:
         db.session.flush()
         balances = remembered("ledger_balances")
-        balances.update((account_id, int(total)) for account_id, total in db.session.execute(
-            db.select(LedgerEntry.account_id, db.func.sum(LedgerEntry.amount_fen))
-            .where(LedgerEntry.account_id.in_(holding)).group_by(LedgerEntry.account_id)))
-        balances.update((account_id, 0) for account_id in holding if account_id not in balances)
+        balances.update(dict.fromkeys(holding.values(), 0))
+        balances.update((holding[account_id], int(total)) for account_id, total in
+                        db.session.execute(
+                            db.select(LedgerEntry.account_id,
+                                      db.func.sum(LedgerEntry.amount_fen))
+                            .where(LedgerEntry.account_id.in_(holding))
+                            .group_by(LedgerEntry.account_id)))
 
 
 def fund_account(code: str) -> LedgerAccount:
@@ -163,7 +178,7 @@ def balance(account: LedgerAccount) -> int:
     Remembered for accounts looked up by ``remember_accounts`` (or opened) in this unit of
     work, where ``post`` adds every posting to it; summed in SQL otherwise.
     """
-    remembered_balance = remembered("ledger_balances").get(account.id)
+    remembered_balance = remembered("ledger_balances").get(account.code)
     if remembered_balance is not None:
         return remembered_balance
     db.session.flush()
@@ -179,21 +194,18 @@ def post(reason: str, lines: Sequence[Line], cause: Cause, *, now: datetime,
     Lines on the same account are merged and zero lines dropped. An account that holds other
     people's money (commitments, escrow) may never be overdrawn.
     """
-    merged: dict[int, int] = {}
-    accounts: dict[int, LedgerAccount] = {}
+    merged: dict[LedgerAccount, int] = {}  # by the account itself: one opened now has no id
     for account, amount in lines:
         if not isinstance(amount, int) or isinstance(amount, bool):
             raise Invalid("Ledger amounts are whole fen.")
-        merged[account.id] = merged.get(account.id, 0) + amount
-        accounts[account.id] = account
-    merged = {key: amount for key, amount in merged.items() if amount}
+        merged[account] = merged.get(account, 0) + amount
+    merged = {account: amount for account, amount in merged.items() if amount}
     if sum(merged.values()) != 0:
         raise Invalid("The posting does not balance: it is off by %(off)s fen.",
                       off=sum(merged.values()))
     if not merged:
         raise Invalid("The posting moves no money.")
-    for key, amount in merged.items():
-        account = accounts[key]
+    for account, amount in merged.items():
         if account.kind in HOLDING_KINDS and amount < 0 and balance(account) + amount < 0:
             raise Conflict("%(account)s holds %(held)s fen, less than the %(amount)s fen "
                            "to take from it.", account=account.code, held=balance(account),
@@ -204,13 +216,13 @@ def post(reason: str, lines: Sequence[Line], cause: Cause, *, now: datetime,
         reason=reason, trigger=cause.trigger, project_id=cause.project_id,
         subscription_id=cause.subscription_id, milestone_id=cause.milestone_id, created_at=now,
         reverses_id=reverses.id if reverses else None,
-        entries=[LedgerEntry(account=accounts[key], amount_fen=amount)
-                 for key, amount in merged.items()])
+        entries=[LedgerEntry(account=account, amount_fen=amount)
+                 for account, amount in merged.items()])
     db.session.add(transaction)
     balances = remembered("ledger_balances")
-    for key, amount in merged.items():
-        if key in balances:
-            balances[key] += amount
+    for account, amount in merged.items():
+        if account.code in balances:
+            balances[account.code] += amount
     return transaction
 
 
