@@ -188,11 +188,13 @@ def balance(account: LedgerAccount) -> int:
 
 
 def post(reason: str, lines: Sequence[Line], cause: Cause, *, now: datetime,
-         reverses: LedgerTransaction | None = None) -> LedgerTransaction:
+         reverses: LedgerTransaction | None = None, flush: bool = True) -> LedgerTransaction:
     """Add one balanced transaction; refuse it, changing nothing, if it does not balance.
 
     Lines on the same account are merged and zero lines dropped. An account that holds other
-    people's money (commitments, escrow) may never be overdrawn.
+    people's money (commitments, escrow) may never be overdrawn. The transaction is flushed,
+    so it has its id, unless ``flush=False``: a caller that needs no id (``money.settle``,
+    thousands of times in one sweep) lets the unit of work write it with the rest.
     """
     merged: dict[LedgerAccount, int] = {}  # by the account itself: one opened now has no id
     for account, amount in lines:
@@ -223,6 +225,8 @@ def post(reason: str, lines: Sequence[Line], cause: Cause, *, now: datetime,
     for account, amount in merged.items():
         if account.code in balances:
             balances[account.code] += amount
+    if flush:
+        db.session.flush()
     return transaction
 
 

@@ -132,7 +132,7 @@ def settle(project: Project, before: Snapshot, before_state: State, trigger: str
         total = sum(s.amount_fen + _matched(matches, s) for s in collected)
         post(f"Commitments collected into the escrow of {project.title}",
              [(commitments_account(project), -total), (escrow_account(project), total)],
-             Cause(trigger, project.id), now=now)
+             Cause(trigger, project.id), now=now, flush=False)
     released = [s for s in project.subscriptions
                 if before.get(s.id) in (Commitment.COMMITTED, Commitment.COLLECTED)
                 and s.status is Commitment.RELEASED]
@@ -152,7 +152,7 @@ def settle(project: Project, before: Snapshot, before_state: State, trigger: str
                                            - given.amount_fen))
                 project.committed_fen -= given.amount_fen
         post(f"Commitments to {project.title} released to the enterprises' credit", lines,
-             Cause(trigger, project.id), now=now)
+             Cause(trigger, project.id), now=now, flush=False)
     if project.state in FINISHED and before_state not in FINISHED:
         refund_escrow(project, trigger, now=now)
 
@@ -179,7 +179,7 @@ def refund_escrow(project: Project, trigger: str, *, now: datetime) -> int:
     lines = [(escrow, -remaining)]
     lines += [(account, share) for (account, _), share in zip(payers, shares, strict=True)]
     post(f"Escrow of {project.title} returned to its subscribers", lines,
-         Cause(trigger, project.id), now=now)
+         Cause(trigger, project.id), now=now, flush=False)
     return remaining
 
 
