@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace import chain, lifecycle
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import AuditEvent
 from marketplace.services.errors import Invalid
+from marketplace.services.unit import remembered
 
 # Any constant will do: it names the one advisory lock that serialises appends to the chain.
 CHAIN_LOCK = 0x6C6F7665  # "love"
@@ -24,23 +28,50 @@ def _row(event: AuditEvent) -> dict[str, Any]:
 
 
 def seal(event: AuditEvent) -> None:
-    """Link a new event onto the chain inside the caller's unit of work.
+    """Add a new event to the caller's unit of work; it is linked onto the chain when flushed.
 
     On PostgreSQL a transaction-scoped advisory lock is taken before the event gets its id, so
     two concurrent transactions can never chain onto the same predecessor: the second waits
-    until the first commits and then sees its event. On SQLite the flush takes the database's
-    single write lock, which serialises writers the same way.
+    until the first commits and then sees its events. The lock is taken once per transaction,
+    and all the events of one flush are linked together (``_link``), so a sweep that records
+    thousands of moves pays for one lock and one look-up of the previous hash, not one per
+    event. On SQLite the flush takes the database's single write lock, which serialises
+    writers the same way.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
+    chain_state = remembered("audit_chain")
+    if "locked" not in chain_state and db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+        chain_state["locked"] = True
     db.session.add(event)
-    db.session.flush()
-    prev_hash = db.session.execute(
-        db.select(AuditEvent.hash).where(AuditEvent.id < event.id)
-        .order_by(AuditEvent.id.desc()).limit(1)
-    ).scalar_one_or_none() or chain.GENESIS
-    event.prev_hash = prev_hash
-    event.hash = chain.link(prev_hash, _row(event))
+
+
+@listens_for(Session, "after_flush")
+def _link(session: Session, flush_context: Any) -> None:
+    """Give the events this flush inserted their ``prev_hash`` and ``hash``, in id order.
+
+    The flush has just assigned the ids (all after the last committed event: the chain lock
+    is held); one UPDATE then stores every link of the batch.
+    """
+    new = sorted((obj for obj in session.new
+                  if isinstance(obj, AuditEvent) and obj.hash is None), key=lambda e: e.id)
+    if not new:
+        return
+    chain_state = remembered("audit_chain", session)
+    connection = session.connection()
+    prev_hash = chain_state.get("last_hash") or connection.execute(
+        select(AuditEvent.hash).where(AuditEvent.id < new[0].id)
+        .order_by(AuditEvent.id.desc()).limit(1)).scalar_one_or_none() or chain.GENESIS
+    links = []
+    for audit_event in new:
+        this_hash = chain.link(prev_hash, _row(audit_event))
+        set_committed_value(audit_event, "prev_hash", prev_hash)
+        set_committed_value(audit_event, "hash", this_hash)
+        links.append({"event_id": audit_event.id, "prev": prev_hash, "this": this_hash})
+        prev_hash = this_hash
+    table = AuditEvent.__table__
+    connection.execute(table.update().where(table.c.id == bindparam("event_id"))
+                       .values(prev_hash=bindparam("prev"), hash=bindparam("this")), links)
+    chain_state["last_hash"] = prev_hash
 
 
 def verify() -> chain.Break | None:

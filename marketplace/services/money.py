@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy.orm import selectinload
+
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import (
@@ -39,8 +41,12 @@ from marketplace.services.ledger import (
     escrow_account,
     fund_account,
     organization_account,
+    organization_account_code,
     post,
+    project_account_codes,
+    remember_accounts,
 )
+from marketplace.services.unit import remembered
 
 Snapshot = dict[int, Commitment]
 # Ends after delivery: whatever the tranches did not use goes back to whoever paid it in.
@@ -78,8 +84,32 @@ def commit(subscription: Subscription, *, now: datetime) -> None:
 
 def matches_of(project: Project) -> dict[int, Match]:
     """The fund's matches on the project, by the subscription each one matched."""
+    known = remembered("matches").get(project.id)
+    if known is not None:
+        return known
     return {m.subscription_id: m for m in db.session.execute(
         db.select(Match).where(Match.project_id == project.id)).scalars()}
+
+
+def prepare(projects: Sequence[Project]) -> None:
+    """Read in three queries what settling moves of these projects will read one by one.
+
+    For the clock's sweep, which moves a batch of locked projects in one unit of work: their
+    fund matches, and their and their subscribers' ledger accounts with the balances, are then
+    remembered until the unit of work ends (``services.unit``). Nothing in the sweep adds a
+    match, so the remembered matches stay true for it.
+    """
+    ids = [project.id for project in projects]
+    matches: dict[int, dict[int, Match]] = {project_id: {} for project_id in ids}
+    for match in db.session.execute(db.select(Match).where(Match.project_id.in_(ids))
+                                    .options(selectinload(Match.offer))).scalars():
+        matches[match.project_id][match.subscription_id] = match
+    remembered("matches").update(matches)
+    remember_accounts([
+        *(code for project_id in ids for code in project_account_codes(project_id)),
+        *{organization_account_code(s.enterprise_id)
+          for project in projects for s in project.subscriptions},
+    ])
 
 
 def _matched(matches: dict[int, Match], subscription: Subscription) -> int:
@@ -102,7 +132,7 @@ def settle(project: Project, before: Snapshot, before_state: State, trigger: str
         total = sum(s.amount_fen + _matched(matches, s) for s in collected)
         post(f"Commitments collected into the escrow of {project.title}",
              [(commitments_account(project), -total), (escrow_account(project), total)],
-             Cause(trigger, project.id), now=now)
+             Cause(trigger, project.id), now=now, flush=False)
     released = [s for s in project.subscriptions
                 if before.get(s.id) in (Commitment.COMMITTED, Commitment.COLLECTED)
                 and s.status is Commitment.RELEASED]
@@ -122,7 +152,7 @@ def settle(project: Project, before: Snapshot, before_state: State, trigger: str
                                            - given.amount_fen))
                 project.committed_fen -= given.amount_fen
         post(f"Commitments to {project.title} released to the enterprises' credit", lines,
-             Cause(trigger, project.id), now=now)
+             Cause(trigger, project.id), now=now, flush=False)
     if project.state in FINISHED and before_state not in FINISHED:
         refund_escrow(project, trigger, now=now)
 
@@ -149,7 +179,7 @@ def refund_escrow(project: Project, trigger: str, *, now: datetime) -> int:
     lines = [(escrow, -remaining)]
     lines += [(account, share) for (account, _), share in zip(payers, shares, strict=True)]
     post(f"Escrow of {project.title} returned to its subscribers", lines,
-         Cause(trigger, project.id), now=now)
+         Cause(trigger, project.id), now=now, flush=False)
     return remaining
 
 

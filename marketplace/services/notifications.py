@@ -12,6 +12,7 @@ from typing import Any
 
 from marketplace.extensions import db
 from marketplace.models import Account, AuditEvent, BidStatus, Notification, OutboxMail, Project
+from marketplace.services.unit import remembered
 
 # Message key → text per language; params are filled in with %-formatting.
 MESSAGES: dict[str, dict[str, str]] = {
@@ -119,12 +120,36 @@ def render(kind: str, params: dict[str, Any], lang: str = "zh") -> str:
 
 
 def accounts_of(organization_ids: Iterable[int]) -> list[Account]:
+    """The active accounts of these organizations, by id; from memory if ``prepare`` read them."""
     ids = set(organization_ids)
     if not ids:
         return []
+    known = remembered("organization_accounts")
+    if ids <= known.keys():
+        return sorted((account for org in ids for account in known[org]),
+                      key=lambda account: account.id)
     return list(db.session.execute(
         db.select(Account).where(Account.organization_id.in_(ids), Account.is_active)
         .order_by(Account.id)).scalars())
+
+
+def prepare(projects: Iterable[Project]) -> None:
+    """Read in one query the accounts that moves of these projects may notify.
+
+    For the clock's sweep: the subscribers' and bidders' active accounts are remembered until
+    the unit of work ends (``services.unit``), so each move's recipients cost no query.
+    """
+    ids = {s.enterprise_id for project in projects for s in project.subscriptions}
+    ids |= {bid.organization_id for project in projects for bid in project.bids}
+    known = remembered("organization_accounts")
+    found: dict[int, list[Account]] = {org: [] for org in ids - known.keys()}
+    if not found:
+        return
+    for account in db.session.execute(
+            db.select(Account).where(Account.organization_id.in_(found), Account.is_active)
+            .order_by(Account.id)).scalars():
+        found[account.organization_id].append(account)
+    known.update(found)
 
 
 def _subscribers(kind: str) -> Callable[[Project], Recipients]:
@@ -217,16 +242,15 @@ def notify_for(project: Project, event: AuditEvent) -> list[Notification]:
 def send(project: Project | None, recipients: Recipients, params: dict[str, Any], *,
          at: datetime) -> list[Notification]:
     """Inbox message and e-mail for each (account, kind), in the caller's unit of work."""
-    added = []
+    added, mails = [], []
     for account, kind in recipients:
-        note = Notification(account=account, project=project, kind=kind, params=params,
-                            created_at=at)
-        db.session.add(note)
-        db.session.add(OutboxMail(
+        added.append(Notification(account=account, project=project, kind=kind, params=params,
+                                  created_at=at))
+        mails.append(OutboxMail(
             to=account.email, subject=render(kind, params, "zh")[:300],
             body=f"{render(kind, params, 'zh')}\n\n{render(kind, params, 'en')}\n",
             created_at=at))
-        added.append(note)
+    db.session.add_all([*added, *mails])
     return added
 
 
