@@ -6,6 +6,9 @@ demo's audit trails, commitments and awards are what the product itself would ha
 
 from __future__ import annotations
 
+import struct
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -25,8 +28,19 @@ from marketplace.models import (
     Station,
 )
 from marketplace.models.stations import StationStatus
-from marketplace.services import delivery, enquiries, evaluations, funding, panels, tender
+from marketplace.services import (
+    delivery,
+    enquiries,
+    evaluation_awards,
+    evaluations,
+    funding,
+    matching,
+    naming,
+    panels,
+    tender,
+)
 from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
+from marketplace.services.evidence import Upload
 from marketplace.services.inspections import record_inspection
 from marketplace.services.moves import move
 from marketplace.services.stations import StationDraft, register_station
@@ -146,8 +160,11 @@ class Walk:
     closes after 16, the tender closes after 30; see ``bundle_draft``.
     """
 
-    def __init__(self, cast: Cast, project_id: int, start: datetime) -> None:
+    def __init__(self, cast: Cast, project_id: int, start: datetime,
+                 evidence: Sequence[Upload] = ()) -> None:
+        """``evidence``: files the organization attaches to each progress report."""
         self.cast, self.id, self.start = cast, project_id, start
+        self.evidence = tuple(evidence)
 
     def project(self) -> Project:
         return db.session.get(Project, self.id)
@@ -228,7 +245,7 @@ class Walk:
             at = since + (5 * n) * DAY
             delivery.report_progress(self.id, milestone.id, actor=self.cast.ngos[0],
                                      body=f"{milestone.title}：已完成，附服务签到表与照片。",
-                                     people_served=30, now=at)
+                                     people_served=30, evidence=self.evidence, now=at)
             delivery.review_milestone(self.id, milestone.id, actor=self.cast.community,
                                       accept=True, comment="", now=at + DAY)
 
@@ -249,6 +266,44 @@ def _enquiry(project_id: int, asker: Account, community: Account, start: datetim
     enquiries.answer_question(project_id, question.id,
                               "轮椅、助行器等大件由驿站提供；耗材请在报价中列明。",
                               actor=community, now=start + 13 * DAY)
+
+
+def sign_in_sheet() -> Upload:
+    """A small real PNG (a green-and-white grid) standing for a photographed sign-in sheet, so
+    the evidence service's byte sniffing sees what an upload would bring."""
+    size = 16
+    rows = b"".join(
+        b"\x00" + b"".join(b"\x2e\x8b\x57" if (x // 4 + y // 4) % 2 else b"\xff\xff\xff"
+                           for x in range(size))
+        for y in range(size))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    png = (b"\x89PNG\r\n\x1a\n"
+           + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return Upload("服务签到表.png", png)
+
+
+def _fund_and_sponsors(accounts: dict[str, Account], walked: dict[State, int],
+                       stations: list[Station], now: datetime) -> None:
+    """What the money pages show beyond the walks: the fund's open match offer, two competing
+    naming applications for the community to choose from, an evaluation award."""
+    admin = accounts["admin@demo.cn"]
+    matching.open_offer(matching.OfferDraft(
+        name="2026 年度市级公益创投配捐", ratio_pct=50, cap_per_subscription_fen=2_000_000,
+        cap_per_project_fen=5_000_000, budget_fen=50_000_000, opens_at=now - DAY,
+        closes_at=now + 90 * DAY), actor=admin, now=now - DAY)
+    station = stations[0]
+    for email, name, yuan, days in (("enterprise@demo.cn", "正泰爱心驿站", 120_000, 4),
+                                    ("enterprise2@demo.cn", "瓯海眼镜爱心驿站", 100_000, 2)):
+        naming.apply_for_naming(station.id, name, yuan * 100, actor=accounts[email],
+                                now=now - days * DAY)
+    evaluation_awards.grant_award(walked[State.COMPLETED], 500_000,
+                                  "服务档案完整，受益人回访满意度高，义工队伍可持续。",
+                                  actor=admin, now=now - DAY)
 
 
 def _oversight(accounts: dict[str, Account], walked: dict[State, int], pending: Station,
@@ -302,10 +357,12 @@ def seed(now: datetime | None = None) -> str:
         services = area_lists[n % len(area_lists)][n % 3:n % 3 + 2]
         project = create_bundle(station.id, bundle_draft(title, start, services),
                                 actor=community, now=start)
-        Walk(replace(cast, community=community), project.id, start).to(target)
+        evidence = (sign_in_sheet(),) if target is State.IMPLEMENTATION else ()
+        Walk(replace(cast, community=community), project.id, start, evidence).to(target)
         if target is State.TENDERING:
             _enquiry(project.id, cast.ngos[1], community, start)
         walked[target] = project.id
     _oversight(accounts, walked, pending, now)
+    _fund_and_sponsors(accounts, walked, stations, now)
     return (f"Seeded {len(accounts)} accounts, {len(stations) + 1} stations, "
             f"{len(PROJECTS)} projects.")

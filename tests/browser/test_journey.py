@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from marketplace.demo import sign_in_sheet
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, Project, Role
@@ -111,6 +112,24 @@ def test_a_project_goes_from_packaging_to_completed_in_the_browser(
     # The clock closes the funded subscription into the tender; two organizations bid, sealed.
     stage.at(datetime(2026, 3, 17, 5, 0))
     assert _state(project_id) is State.TENDERING
+
+    # In the enquiry period the organization asks; the community's answer is public for all.
+    page = stage.login(winner)
+    page.click(f'a[href="/ngo/projects/{project_id}"]')
+    asking = page.locator(f'form[action="/ngo/projects/{project_id}/questions"]')
+    asking.locator("textarea").fill("送餐车辆由社区提供，还是需要服务方自备？")
+    with page.expect_navigation():
+        asking.locator("button").click()
+    page = stage.login(community)
+    page.goto(f"{live_server}/community/projects/{project_id}")
+    assert "送餐车辆由社区提供" in page.inner_text("main")
+    answering = page.locator(f'form[action^="/community/projects/{project_id}/questions/"]')
+    answering.locator("textarea").fill("社区提供保温送餐车一辆，燃油费请计入报价。")
+    with page.expect_navigation():
+        answering.locator("button").click()
+    page.goto(f"{live_server}/projects/{project_id}")
+    assert "社区提供保温送餐车一辆" in page.inner_text("main")
+    stage.shot(page, "4-enquiry-answered")
     for organization, price in ((winner, "4800"), (rival, "4950")):
         page = stage.login(organization)
         page.click(f'a[href="/ngo/projects/{project_id}"]')
@@ -138,18 +157,30 @@ def test_a_project_goes_from_packaging_to_completed_in_the_browser(
     # The organization reports each milestone; the community accepts each one.
     stage.at(datetime(2026, 4, 20, 9, 0))
     ngo, manager = stage.login(winner), stage.login(community)
+    sheet = sign_in_sheet()
     milestones = len(db.session.get(Project, project_id).milestones)
     db.session.commit()
-    for _ in range(milestones):
+    for n in range(milestones):
         ngo.goto(f"{live_server}/ngo/projects/{project_id}")
         card = ngo.locator("section.card", has=ngo.locator("textarea")).first
         card.locator("textarea").fill("入户送餐 120 次，附签到表与照片。")
         card.locator('input[name="people_served"]').fill("12")
-        card.locator("button").click()
+        if n == 0:  # the first report carries the photographed sign-in sheet
+            card.locator('input[type="file"]').set_input_files(
+                files=[{"name": sheet.name, "mimeType": "image/png", "buffer": sheet.data}])
+        with ngo.expect_navigation():
+            card.locator("button").click()
         manager.goto(f"{live_server}/community/projects/{project_id}")
         assert "已报告，待验收" in manager.inner_text("main")  # statuses speak Chinese too
         stage.shot(manager, "community-milestone-review")
-        manager.click("button[value=accept]")
+        with manager.expect_navigation():
+            manager.click("button[value=accept]")
+        if n == 0:  # once accepted, the file is public record on the project page
+            manager.goto(f"{live_server}/projects/{project_id}")
+            evidence = manager.locator("#evidence-1")
+            assert sheet.name in evidence.inner_text()
+            stage.shot(manager, "public-evidence")
+            manager.goto(f"{live_server}/community/projects/{project_id}")
     manager.click(f'form[action="/community/projects/{project_id}/submit_for_evaluation"] button')
     assert _state(project_id) is State.EVALUATION
 
