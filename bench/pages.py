@@ -154,6 +154,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--public-cache", type=float, default=0.0, metavar="SECONDS",
+                        help="Also measure ours with MARKETPLACE_PUBLIC_CACHE_SECONDS set.")
     args = parser.parse_args()
 
     env = {**os.environ, "FLASK_APP": "marketplace", "MARKETPLACE_DATABASE_URL": args.url,
@@ -163,7 +165,11 @@ def main() -> None:
         took = fill(args.url, env, args.projects, args.subscriptions)
         print(f"filled in {took:.0f}s", file=sys.stderr)
     paths = pages(args.url)
-    ours, sizes = measure("wsgi:app", env, paths, args, 8101)
+    ours, sizes = measure("wsgi:app", {**env, "MARKETPLACE_PUBLIC_CACHE_SECONDS": "0"}, paths,
+                          args, 8101)
+    cached = measure("wsgi:app", {**env, "MARKETPLACE_PUBLIC_CACHE_SECONDS":
+                                  str(args.public_cache)}, paths, args, 8103)[0] \
+        if args.public_cache > 0 else {}
     bare_env = {**env, "BARE_SIZES": ",".join(f"{n}={s}" for n, s in sizes.items())}
     bare, _ = measure("bench.bare:app", bare_env, {name: f"/{name}" for name in paths}, args,
                       8102)
@@ -177,6 +183,11 @@ def main() -> None:
         print(f"| {name} `{path}` | {sizes[name]} | {o.rps:.0f} | {o.p50_ms:.1f} ms | "
               f"{o.p99_ms:.1f} ms | {b.rps:.0f} | {b.p50_ms:.1f} ms | {b.p99_ms:.1f} ms | "
               f"{o.rps / b.rps:.2f}{flag} |")
+    for name, c in cached.items():
+        b = bare[name]
+        print(f"| {name}, public cache {args.public_cache:g} s | {sizes[name]} | {c.rps:.0f} | "
+              f"{c.p50_ms:.1f} ms | {c.p99_ms:.1f} ms | {b.rps:.0f} | {b.p50_ms:.1f} ms | "
+              f"{b.p99_ms:.1f} ms | {c.rps / b.rps:.2f} |")
 
 
 if __name__ == "__main__":

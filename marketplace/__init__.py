@@ -51,9 +51,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     filters.register(app)
     cli.register(app)
 
-    from marketplace.web import health, logs, security  # headers and logs wrap every response
+    from marketplace.web import health, logs, pagecache, security  # wrap every response
 
     app.register_blueprint(health.bp)
     security.init_app(app)
     logs.init_app(app)
+    pagecache.init_app(app)  # after logs: a cached answer is still timed, logged, headed
     return app

@@ -86,4 +86,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
                                         str(instance_path / "uploads")),
         "UPLOAD_MAX_MB": int(os.environ.get("MARKETPLACE_UPLOAD_MAX_MB", "10")),
         "UPLOAD_MAX_FILES": int(os.environ.get("MARKETPLACE_UPLOAD_MAX_FILES", "5")),
+        # Anonymous listing, project pages and API list served from each worker's memory for
+        # this many seconds (web/pagecache.py); 0, the default, renders every request.
+        "PUBLIC_CACHE_SECONDS": float(os.environ.get("MARKETPLACE_PUBLIC_CACHE_SECONDS", "0")
+                                      or 0),
     }

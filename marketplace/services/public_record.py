@@ -62,8 +62,14 @@ def public_trail(events: Iterable[AuditEvent], project: Project | None = None
     return [_public(event, accounts, project) for event in events]
 
 
-def project_trail(project: Project) -> list[PublicEvent]:
-    """Every event of the project, oldest first, in public form."""
-    return public_trail(db.session.execute(
+def project_events(project: Project) -> list[AuditEvent]:
+    """Every event of the project, oldest first (the page reads them once for two lists)."""
+    return list(db.session.execute(
         db.select(AuditEvent).where(AuditEvent.project_id == project.id)
-        .order_by(AuditEvent.at, AuditEvent.id)).scalars(), project)
+        .order_by(AuditEvent.at, AuditEvent.id)).scalars())
+
+
+def project_trail(project: Project, events: list[AuditEvent] | None = None
+                  ) -> list[PublicEvent]:
+    """Every event of the project, oldest first, in public form."""
+    return public_trail(project_events(project) if events is None else events, project)

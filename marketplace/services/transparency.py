@@ -45,13 +45,18 @@ class Trail:
         return self.committed + self.matched == self.paid + self.released + self.held
 
 
-def _entries(project: Project, kind: AccountKind) -> list[tuple[int, str]]:
-    """The entries of the project's account of that kind (read only: opens no account)."""
-    return [(int(amount), trigger) for amount, trigger in db.session.execute(
-        db.select(LedgerEntry.amount_fen, LedgerTransaction.trigger)
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .where(LedgerAccount.project_id == project.id, LedgerAccount.kind == kind))]
+def _entries(project: Project) -> dict[AccountKind, list[tuple[int, str]]]:
+    """The entries of the project's commitment and escrow accounts, in one query (read only:
+    opens no account)."""
+    kinds: dict[AccountKind, list[tuple[int, str]]] = {AccountKind.COMMITMENT: [],
+                                                        AccountKind.ESCROW: []}
+    for kind, amount, trigger in db.session.execute(
+            db.select(LedgerAccount.kind, LedgerEntry.amount_fen, LedgerTransaction.trigger)
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+            .where(LedgerAccount.project_id == project.id, LedgerAccount.kind.in_(kinds))):
+        kinds[kind].append((int(amount), trigger))
+    return kinds
 
 
 def money_trail(project: Project) -> Trail:
@@ -63,8 +68,8 @@ def money_trail(project: Project) -> Trail:
                       .where(Subscription.project_id == project.id))
     matched = total(db.select(db.func.coalesce(db.func.sum(Match.amount_fen), 0))
                     .where(Match.project_id == project.id))
-    held_entries = _entries(project, AccountKind.COMMITMENT)
-    escrow_entries = _entries(project, AccountKind.ESCROW)
+    entries = _entries(project)
+    held_entries, escrow_entries = entries[AccountKind.COMMITMENT], entries[AccountKind.ESCROW]
     collected = sum(amount for amount, _ in escrow_entries if amount > 0)
     paid = -sum(amount for amount, trigger in escrow_entries
                 if amount < 0 and trigger == "accept_milestone")

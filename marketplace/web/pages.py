@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from marketplace.extensions import db
 from marketplace.lifecycle import MoveRefused
-from marketplace.models import AuditEvent, Award, BundleItem, Project, Role, Station
+from marketplace.models import Award, BundleItem, Project, Role, Station
 from marketplace.services.dashboard import local_date
 from marketplace.services.duties import (
     evaluation_overdue,
@@ -28,7 +28,7 @@ from marketplace.services.errors import ServiceError
 from marketplace.services.evidence import public_by_milestone
 from marketplace.services.inspections import inspections_of_project
 from marketplace.services.panels import public_result
-from marketplace.services.public_record import project_trail
+from marketplace.services.public_record import project_events, project_trail
 from marketplace.services.transparency import money_trail
 from marketplace.web.clock import current_time
 from marketplace.web.errors import translated
@@ -101,14 +101,13 @@ def project(project_id: int) -> str:
     """Public: items, budget, funding, stages, the award, the panel's result, inspections and
     who decided what and when (issue 6: anyone can see how a project was decided and scored)."""
     project = project_or_404(project_id, *PROJECT_PAGE)
-    timeline = db.session.execute(
-        db.select(AuditEvent).where(AuditEvent.project_id == project.id,
-                                    AuditEvent.from_state != AuditEvent.to_state)
-        .order_by(AuditEvent.at, AuditEvent.id)
-    ).scalars().all()
+    events = project_events(project)  # one query for the timeline and the public record
+    timeline = [e for e in events if e.from_state is not None and e.to_state is not None
+                and e.from_state != e.to_state]  # the stage changes, as SQL's != would pick
     now = current_time()
     return render_template("pages/project.html", project=project, timeline=timeline,
-                           panel=public_result(project), record=project_trail(project),
+                           panel=public_result(project),
+                           record=project_trail(project, events),
                            inspections=inspections_of_project(project.id),
                            trail=money_trail(project), evidence=public_by_milestone(project),
                            questions=[q for q in questions_of(project.id) if q.is_answered],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager
 
 from marketplace.extensions import db
 from marketplace.models import (
@@ -35,9 +35,10 @@ def index() -> str:
     """Figures on top, then the projects: filter by stage, area, county, group; search; pages."""
     filters = Filters(**{name: request.args.get(name, "").strip()
                          for name in ("stage", "area", "county", "group", "q")})
+    # The station and its sponsor's name come with the page's rows (the query joins stations
+    # already); the station's community is not shown, so it is not loaded: 2 round trips fewer.
     page = db.paginate(filters.select().options(
-        selectinload(Project.station).selectinload(Station.community),
-        selectinload(Project.station).selectinload(Station.active_naming)),
+        contains_eager(Project.station).joinedload(Station.active_naming)),
         page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
     areas = db.session.execute(db.select(ServiceArea).order_by(ServiceArea.code)).scalars()
     groups = db.session.execute(db.select(BeneficiaryGroup)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import lifecycle
 from marketplace.extensions import db
@@ -87,8 +87,8 @@ def list_projects() -> ResponseReturnValue:
     total = db.session.execute(
         db.select(db.func.count()).select_from(query.subquery())).scalar_one()
     projects = db.session.execute(
-        query.options(selectinload(Project.station),
-                      selectinload(Project.items).selectinload(BundleItem.service),
+        query.options(joinedload(Project.station),  # one row each: with the page, not after
+                      selectinload(Project.items).joinedload(BundleItem.service),
                       selectinload(Project.groups))
         .order_by(Project.created_at.desc(), Project.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
