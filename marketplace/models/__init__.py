@@ -31,6 +31,7 @@ from marketplace.models.panels import PanelAssignment
 from marketplace.models.projects import BundleItem, Project, Review
 from marketplace.models.stations import Station, StationStatus
 from marketplace.models.tender import Award, Bid, BidStatus
+from marketplace.models.throttle import LoginFailure
 from marketplace.models.tokens import ApiToken
 from marketplace.models.volunteers import Volunteer, VolunteerHours
 
@@ -57,6 +58,7 @@ __all__ = [
     "LedgerAccount",
     "LedgerEntry",
     "LedgerTransaction",
+    "LoginFailure",
     "Inspection",
     "InspectionPhase",
     "InspectionRating",

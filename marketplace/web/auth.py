@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from marketplace.extensions import db, login_manager
 from marketplace.models import Account, Organization, OrgStatus, Role
-from marketplace.web import ratelimit
+from marketplace.services import throttle
 from marketplace.web.forms import LoginForm, SignUpForm
 from marketplace.web.pages import current_time
 
@@ -61,7 +61,7 @@ def login() -> str | Response:
     if form.validate_on_submit():
         email, ip = form.email.data.strip().lower(), request.remote_addr or "-"
         now = current_time()
-        if ratelimit.blocked(email, ip, now):
+        if throttle.blocked(email, ip, now):
             form.email.errors.append(_("Too many failed attempts; try again in 15 minutes."))
             return render_template("auth/login.html", form=form), 429
         account = db.session.execute(
@@ -69,10 +69,10 @@ def login() -> str | Response:
         ).scalar_one_or_none()
         if account is None or not account.is_active or \
                 not account.check_password(form.password.data):
-            ratelimit.fail(email, ip, now)
+            throttle.fail(email, ip, now)
             form.password.errors.append(_("Wrong e-mail or password."))
             return render_template("auth/login.html", form=form), 200
-        ratelimit.forget(email, ip)
+        throttle.forget(email, ip)
         login_user(account)
         if not account.organization.is_approved:
             flash(_("Your organization is waiting for the administrator's approval."))

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from marketplace.models import Account
-from marketplace.web import ratelimit
 from tests.factories import PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle() -> Iterator[None]:
-    ratelimit.reset()
-    yield
-    ratelimit.reset()
 
 
 class Auth:

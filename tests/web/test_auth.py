@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 
 from marketplace.extensions import db
-from marketplace.models import Account, Organization, OrgStatus, Role
-from tests.factories import gen_account
+from marketplace.models import Account, LoginFailure, Organization, OrgStatus, Role
+from tests.factories import PASSWORD, at, gen_account
 
 
 def _valid_code() -> str:
@@ -127,3 +127,32 @@ def test_accounts_create_refuses_a_taken_email(runner) -> None:
                                  "boss@example.org", "--name", "x"],
                            input="s3cret-pass\ns3cret-pass\n")
     assert result.exit_code != 0 and "already exists" in result.output
+
+
+def test_the_api_shares_the_throttle_with_the_log_in_page(client, auth) -> None:
+    account = gen_account(Role.ENTERPRISE)
+    for _ in range(3):
+        assert auth.login(account, "wrong").status_code == 200
+    for _ in range(2):
+        wrong = client.post("/api/v1/tokens", json={"email": account.email, "password": "x"})
+        assert wrong.status_code == 401
+    blocked = client.post("/api/v1/tokens", json={"email": account.email, "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert blocked.get_json()["error"] == "too_many_attempts"
+    assert auth.login(account).status_code == 429
+
+
+def test_a_success_clears_the_count_and_old_failures_leave_the_window(client, auth,
+                                                                     clock) -> None:
+    account = gen_account(Role.ENTERPRISE)
+    clock(at(1))
+    for _ in range(4):
+        auth.login(account, "wrong")
+    assert auth.login(account).status_code == 302  # the fifth try is right: it gets in
+    auth.logout()
+    for _ in range(5):
+        auth.login(account, "wrong")
+    assert auth.login(account).status_code == 429
+    clock(at(1 + 16 / 1440))  # sixteen minutes later the window has moved past them
+    assert auth.login(account).status_code == 302
+    assert db.session.execute(db.select(db.func.count()).select_from(LoginFailure)).scalar() == 0

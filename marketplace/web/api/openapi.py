@@ -136,7 +136,8 @@ DOWNLOAD = {
 PATHS: dict[str, dict[str, Any]] = {
     "/tokens": {"post": _op(
         "Trade e-mail and password for a bearer token", "201", security=[],
-        body=_body({"email": STR, "password": STR}, ["email", "password"]), errors=(400, 401))},
+        body=_body({"email": STR, "password": STR}, ["email", "password"]),
+        errors=(400, 401, 429))},
     "/tokens/current": {"delete": _op(
         "Revoke the token this call is made with; it gets 401 from then on", "200",
         security=BEARER, errors=(401,), schema="Revoked")},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, g
+from flask import current_app, g, request
 from flask.typing import ResponseReturnValue
 
 from marketplace.services.tokens import issue_token, revoke_token
@@ -19,7 +19,8 @@ def create_token() -> ResponseReturnValue:
     data = body()
     ttl = timedelta(hours=current_app.config.get("API_TOKEN_TTL_HOURS", DEFAULT_TTL_HOURS))
     raw, token = issue_token(text(data, "email", max_length=254),
-                             text(data, "password", max_length=1000), now=now(), ttl=ttl)
+                             text(data, "password", max_length=1000), now=now(), ttl=ttl,
+                             ip=request.remote_addr or "-")
     return {"token": raw, "token_type": "Bearer", "expires_at": iso(token.expires_at),
             "account": {"id": token.account.id, "role": token.account.role.value}}, 201
 
