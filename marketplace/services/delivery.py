@@ -33,6 +33,15 @@ def _milestone(project_id: int, milestone_id: int) -> tuple[object, Milestone]:
     return project, milestone
 
 
+def _contractors_milestone(project_id: int, milestone_id: int,
+                           actor: Account) -> tuple[object, Milestone]:
+    """The milestone, locked with its project, if ``actor`` belongs to the awarded organization."""
+    project, milestone = _milestone(project_id, milestone_id)
+    if project.award.organization_id != actor.organization_id:
+        raise Forbidden("Only the awarded organization reports on this project.")
+    return project, milestone
+
+
 def report_progress(project_id: int, milestone_id: int, *, actor: Account, body: str,
                     people_served: int = 0, evidence: Sequence[files.Upload] = (),
                     now: datetime | None = None) -> ProgressReport:
@@ -41,9 +50,7 @@ def report_progress(project_id: int, milestone_id: int, *, actor: Account, body:
     now = now or utcnow()
     require(actor, Role.SOCIAL_ORG)
     with files.kept_only_on_commit() as written, atomic():
-        project, milestone = _milestone(project_id, milestone_id)
-        if project.award.organization_id != actor.organization_id:
-            raise Forbidden("Only the awarded organization reports on this project.")
+        project, milestone = _contractors_milestone(project_id, milestone_id, actor)
         if not body.strip():
             raise Invalid("Describe the progress.", field="body")
         if people_served < 0:
@@ -70,9 +77,7 @@ def add_evidence(project_id: int, milestone_id: int, *, actor: Account,
     now = now or utcnow()
     require(actor, Role.SOCIAL_ORG)
     with files.kept_only_on_commit() as written, atomic():
-        project, milestone = _milestone(project_id, milestone_id)
-        if project.award.organization_id != actor.organization_id:
-            raise Forbidden("Only the awarded organization reports on this project.")
+        project, milestone = _contractors_milestone(project_id, milestone_id, actor)
         if milestone.status is not MilestoneStatus.REPORTED:
             raise Conflict("Evidence can be added only to a report that awaits review.")
         if not evidence:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy.orm import selectinload
@@ -14,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, Project
+from marketplace.services.dashboard import local_date
 from marketplace.services.panels import active_members
 
 
@@ -36,9 +38,12 @@ def progress_report_due_at(project: Project) -> datetime | None:
     return add_months(last, current_app.config["PROGRESS_REPORT_MONTHS"])
 
 
-def progress_report_overdue(project: Project, now: datetime) -> bool:
+def shown_on_project(project: Project, now: datetime) -> dict[str, Any]:
+    """What a project page shows of the delivery duties: overdue milestones, the next progress
+    report and whether it is late; one computation for the public, community and NGO pages."""
     due = progress_report_due_at(project)
-    return due is not None and now >= due
+    return {"overdue": overdue_milestone_ids(project, local_date(now)), "report_due_at": due,
+            "report_overdue": due is not None and now >= due}
 
 
 def overdue_milestone_ids(project: Project, today: date) -> set[int]:
@@ -58,7 +63,6 @@ def pending_evaluators(project: Project) -> list[Account]:
 def evaluation_overdue(project: Project, now: datetime) -> bool:
     return (project.state is State.EVALUATION and project.evaluation_due_at is not None
             and now >= project.evaluation_due_at)
-
 
 
 def overdue_progress_reports(now: datetime) -> list[tuple[Project, datetime]]:

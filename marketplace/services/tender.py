@@ -8,10 +8,17 @@ from typing import Any
 from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Account, Bid, BidStatus, Role
+from marketplace.models import Account, Bid, BidStatus, Project, Role
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, Invalid, NotFound
 from marketplace.services.moves import atomic, lock_project, record
+
+
+def current_bid(project: Project, organization_id: int) -> Bid | None:
+    """The organization's bid still standing on this tender (one at most: a new bid
+    replaces it, a withdrawal ends it)."""
+    return next((b for b in project.bids if b.organization_id == organization_id
+                 and b.status is BidStatus.SUBMITTED), None)
 
 
 def submit_bid(project_id: int, *, actor: Account, price_fen: int, delivery_plan: str,
@@ -28,10 +35,8 @@ def submit_bid(project_id: int, *, actor: Account, price_fen: int, delivery_plan
             raise Invalid("The price must be above zero.", field="price")
         if not delivery_plan.strip():
             raise Invalid("Describe the delivery plan.", field="delivery_plan")
-        for earlier in project.bids:
-            if earlier.organization_id == actor.organization_id and \
-                    earlier.status is BidStatus.SUBMITTED:
-                earlier.status = BidStatus.WITHDRAWN
+        if earlier := current_bid(project, actor.organization_id):
+            earlier.status = BidStatus.WITHDRAWN
         bid = Bid(project=project, organization_id=actor.organization_id, price_fen=price_fen,
                   delivery_plan=delivery_plan, team=team, milestone_plan=milestone_plan or [],
                   submitted_at=now)
@@ -51,8 +56,7 @@ def withdraw_bid(project_id: int, *, actor: Account, now: datetime | None = None
         project = lock_project(project_id)
         if project.state is not State.TENDERING or now >= project.tender_closes_at:
             raise Conflict("The tender has closed: a bid can no longer be withdrawn.")
-        bid = next((b for b in project.bids if b.organization_id == actor.organization_id
-                    and b.status is BidStatus.SUBMITTED), None)
+        bid = current_bid(project, actor.organization_id)
         if bid is None:
             raise NotFound("You have no bid on this tender to withdraw.")
         bid.status = BidStatus.WITHDRAWN

@@ -15,13 +15,8 @@ from marketplace.lifecycle import State
 from marketplace.models import Project, Role, ServiceType, Station
 from marketplace.services import evidence as files
 from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
-from marketplace.services.dashboard import local_date
 from marketplace.services.delivery import review_milestone
-from marketplace.services.duties import (
-    overdue_milestone_ids,
-    progress_report_due_at,
-    progress_report_overdue,
-)
+from marketplace.services.duties import shown_on_project
 from marketplace.services.enquiries import answer_question, questions_of
 from marketplace.services.moves import move
 from marketplace.services.naming import applications_for_community, choose_naming
@@ -129,9 +124,7 @@ def _manage(project: Project, status: int = 200, **forms: object) -> tuple[str, 
                            questions=questions_of(project.id),
                            answer_form=forms.get("answer_form") or AnswerForm(),
                            answer_for=forms.get("answer_for"),
-                           overdue=overdue_milestone_ids(project, local_date(now)),
-                           report_due_at=progress_report_due_at(project),
-                           report_overdue=progress_report_overdue(project, now),
+                           **shown_on_project(project, now),
                            action_form=forms.get("action_form") or ActionForm(),
                            award_form=forms.get("award_form") or AwardForm(),
                            review_form=forms.get("review_form") or ReviewForm()), status

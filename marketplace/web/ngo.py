@@ -10,17 +10,12 @@ from werkzeug.wrappers import Response
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Bid, BidStatus, Project, Role
+from marketplace.models import Bid, Project, Role
 from marketplace.services import evidence as files
-from marketplace.services.dashboard import local_date
 from marketplace.services.delivery import report_progress
-from marketplace.services.duties import (
-    overdue_milestone_ids,
-    progress_report_due_at,
-    progress_report_overdue,
-)
+from marketplace.services.duties import shown_on_project
 from marketplace.services.enquiries import ask_question, enquiries_open, questions_of
-from marketplace.services.tender import submit_bid, withdraw_bid
+from marketplace.services.tender import current_bid, submit_bid, withdraw_bid
 from marketplace.web.auth import role_required
 from marketplace.web.evidence import uploads_from
 from marketplace.web.forms import ActionForm, BidForm, QuestionForm, ReportForm
@@ -31,8 +26,7 @@ bp = Blueprint("ngo", __name__, url_prefix="/ngo")
 
 def own_bid(project: Project) -> Bid | None:
     """Only the organization's own current bid: others' stay sealed from this page."""
-    return next((b for b in project.bids if b.organization_id == current_user.organization_id
-                 and b.status is BidStatus.SUBMITTED), None)
+    return current_bid(project, current_user.organization_id)
 
 
 @bp.get("/")
@@ -65,9 +59,7 @@ def _render(project: Project, bid_form: BidForm, status: int = 200, *,
                            question_form=question_form or QuestionForm(),
                            questions=[q for q in questions_of(project.id) if q.is_answered],
                            enquiries_open=enquiries_open(project, now),
-                           overdue=overdue_milestone_ids(project, local_date(now)),
-                           report_due_at=progress_report_due_at(project),
-                           report_overdue=progress_report_overdue(project, now),
+                           **shown_on_project(project, now),
                            tender_open=project.state is State.TENDERING
                            and now < project.tender_closes_at), status
 

@@ -16,13 +16,7 @@ from werkzeug.wrappers import Response
 from marketplace.extensions import db
 from marketplace.lifecycle import MoveRefused
 from marketplace.models import Award, BundleItem, Project, Role, Station
-from marketplace.services.dashboard import local_date
-from marketplace.services.duties import (
-    evaluation_overdue,
-    overdue_milestone_ids,
-    progress_report_due_at,
-    progress_report_overdue,
-)
+from marketplace.services.duties import evaluation_overdue, shown_on_project
 from marketplace.services.enquiries import questions_of
 from marketplace.services.errors import ServiceError
 from marketplace.services.evidence import public_by_milestone
@@ -111,9 +105,7 @@ def project(project_id: int) -> str:
                            inspections=inspections_of_project(project.id),
                            trail=money_trail(project), evidence=public_by_milestone(project),
                            questions=[q for q in questions_of(project.id) if q.is_answered],
-                           overdue=overdue_milestone_ids(project, local_date(now)),
-                           report_due_at=progress_report_due_at(project),
-                           report_overdue=progress_report_overdue(project, now),
+                           **shown_on_project(project, now),
                            evaluation_overdue=evaluation_overdue(project, now))
 
 
