@@ -23,7 +23,15 @@ class Commitment(enum.StrEnum):
     RELEASED = "released"  # handed back: the project ended unfunded or was cancelled
 
 
-class Subscription(db.Model):
+class Holding:
+    """How a commitment stands, for the ORM row and the sweep's plain row alike."""
+
+    @property
+    def is_live(self) -> bool:
+        return self.status is not Commitment.RELEASED
+
+
+class Subscription(Holding, db.Model):
     __tablename__ = "subscriptions"
     __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
 
@@ -41,7 +49,3 @@ class Subscription(db.Model):
 
     project: Mapped[Project] = relationship(back_populates="subscriptions")
     enterprise: Mapped[Organization] = relationship()
-
-    @property
-    def is_live(self) -> bool:
-        return self.status is not Commitment.RELEASED

@@ -61,3 +61,8 @@ class Match(db.Model):
 
     offer: Mapped[MatchOffer] = relationship()
     subscription: Mapped[Subscription] = relationship()
+
+    @property
+    def source_code(self) -> str:
+        """The fund source the match came from, where it goes back if released."""
+        return self.offer.source_code

@@ -45,7 +45,34 @@ class Review(enum.StrEnum):
     APPROVED = "approved"
 
 
-class Project(db.Model):
+class Commitments:
+    """The effects a move has on the subscriptions: shared by the ORM project and the plain
+    row the clock's set-based sweep moves (``scheduler/bulk``), so both change them alike."""
+
+    def collect_commitments(self, now: datetime) -> int:
+        """Take every commitment into escrow; returns the fen collected."""
+        collected = 0
+        for subscription in self.subscriptions:
+            if subscription.status is Commitment.COMMITTED:
+                subscription.status = Commitment.COLLECTED
+                subscription.settled_at = now
+                collected += subscription.amount_fen
+        return collected
+
+    def release_commitments(self, now: datetime) -> int:
+        """Hand every live commitment back to its enterprise; returns the fen released."""
+        released = 0
+        for subscription in self.subscriptions:
+            if subscription.is_live:
+                subscription.status = Commitment.RELEASED
+                subscription.settled_at = now
+                released += subscription.amount_fen
+        self.committed_fen -= released
+        return released
+
+
+
+class Project(Commitments, db.Model):
     __tablename__ = "projects"
     # The public listing, its page count and the headline figures (migration 0012_scaleout).
     __table_args__ = (
@@ -160,27 +187,6 @@ class Project(db.Model):
         return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
 
     # Effects the lifecycle calls: how the bundle changes itself when a move is made.
-
-    def collect_commitments(self, now: datetime) -> int:
-        """Take every commitment into escrow; returns the fen collected."""
-        collected = 0
-        for subscription in self.subscriptions:
-            if subscription.status is Commitment.COMMITTED:
-                subscription.status = Commitment.COLLECTED
-                subscription.settled_at = now
-                collected += subscription.amount_fen
-        return collected
-
-    def release_commitments(self, now: datetime) -> int:
-        """Hand every live commitment back to its enterprise; returns the fen released."""
-        released = 0
-        for subscription in self.subscriptions:
-            if subscription.is_live:
-                subscription.status = Commitment.RELEASED
-                subscription.settled_at = now
-                released += subscription.amount_fen
-        self.committed_fen -= released
-        return released
 
     def award_to(self, bid_id: int, now: datetime) -> Award:
         """Award the bid provisionally; the contract waits for the standstill to pass."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -42,6 +42,7 @@ FUND_USES = {
 }
 
 Line = tuple[LedgerAccount, int]
+K = TypeVar("K")  # what a posting's lines name their accounts by: accounts, or their codes
 
 
 @dataclass(frozen=True)
@@ -193,16 +194,12 @@ def balance(account: LedgerAccount) -> int:
         .where(LedgerEntry.account_id == account.id)).scalar_one())
 
 
-def post(reason: str, lines: Sequence[Line], cause: Cause, *, now: datetime,
-         reverses: LedgerTransaction | None = None, flush: bool = True) -> LedgerTransaction:
-    """Add one balanced transaction; refuse it, changing nothing, if it does not balance.
+def merge(lines: Iterable[tuple[K, int]]) -> dict[K, int]:
+    """The lines of one posting merged per account, zero lines dropped, in first-seen order.
 
-    Lines on the same account are merged and zero lines dropped. An account that holds other
-    people's money (commitments, escrow) may never be overdrawn. The transaction is flushed,
-    so it has its id, unless ``flush=False``: a caller that needs no id (``money.settle``,
-    thousands of times in one sweep) lets the unit of work write it with the rest.
+    Refused, as ``Invalid``, unless every amount is whole fen, they balance, and something moves.
     """
-    merged: dict[LedgerAccount, int] = {}  # by the account itself: one opened now has no id
+    merged: dict[K, int] = {}
     for account, amount in lines:
         if not isinstance(amount, int) or isinstance(amount, bool):
             raise Invalid("Ledger amounts are whole fen.")
@@ -213,11 +210,29 @@ def post(reason: str, lines: Sequence[Line], cause: Cause, *, now: datetime,
                       off=sum(merged.values()))
     if not merged:
         raise Invalid("The posting moves no money.")
+    return merged
+
+
+def refuse_overdraft(code: str, held: int, amount: int) -> None:
+    """An account holding other people's money (commitments, escrow) is never overdrawn."""
+    if held + amount < 0:
+        raise Conflict("%(account)s holds %(held)s fen, less than the %(amount)s fen "
+                       "to take from it.", account=code, held=held, amount=-amount)
+
+
+def post(reason: str, lines: Sequence[Line], cause: Cause, *, now: datetime,
+         reverses: LedgerTransaction | None = None, flush: bool = True) -> LedgerTransaction:
+    """Add one balanced transaction; refuse it, changing nothing, if it does not balance.
+
+    Lines on the same account are merged and zero lines dropped. An account that holds other
+    people's money (commitments, escrow) may never be overdrawn. The transaction is flushed,
+    so it has its id, unless ``flush=False``: a caller that needs no id (``money.settle``,
+    thousands of times in one sweep) lets the unit of work write it with the rest.
+    """
+    merged = merge(lines)  # by the account itself: one opened now has no id
     for account, amount in merged.items():
-        if account.kind in HOLDING_KINDS and amount < 0 and balance(account) + amount < 0:
-            raise Conflict("%(account)s holds %(held)s fen, less than the %(amount)s fen "
-                           "to take from it.", account=account.code, held=balance(account),
-                           amount=-amount)
+        if account.kind in HOLDING_KINDS and amount < 0:
+            refuse_overdraft(account.code, balance(account), amount)
     if reverses is not None and reverses.id is None:
         db.session.flush()  # the original was posted in this unit of work: it needs its id
     transaction = LedgerTransaction(

@@ -17,8 +17,10 @@ did to the subscriptions and the project, and moves the money to match:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy.orm import selectinload
 
@@ -112,47 +114,99 @@ def prepare(projects: Sequence[Project]) -> None:
     ])
 
 
-def _matched(matches: dict[int, Match], subscription: Subscription) -> int:
-    found = matches.get(subscription.id)
-    return found.amount_fen if found else 0
+class MatchLike(Protocol):
+    """What a settlement reads of a fund match: the ORM row or the sweep's plain row."""
+
+    offer_id: int
+    amount_fen: int
+
+    @property
+    def source_code(self) -> str: ...
 
 
-def snapshot(project: Project) -> Snapshot:
-    """The subscriptions' statuses before a move, for ``settle`` to compare with after."""
+@dataclass
+class Settlement:
+    """The money a move implies, by account code, before any ledger row exists.
+
+    ``postings`` are (reason, lines) in the order they are posted; ``offer_returns`` is what
+    each match offer's budget gets back. One plan, two writers: ``settle`` posts it through
+    the ORM, the clock's set-based sweep (``scheduler/bulk``) writes it as rows.
+    """
+
+    postings: list[tuple[str, list[tuple[str, int]]]] = field(default_factory=list)
+    offer_returns: dict[int, int] = field(default_factory=dict)
+
+
+def snapshot(project: Any) -> Snapshot:
+    """The subscriptions' statuses before a move, for ``plan`` to compare with after."""
     return {s.id: s.status for s in project.subscriptions}
 
 
-def settle(project: Project, before: Snapshot, before_state: State, trigger: str, *,
-           now: datetime) -> None:
-    """Post the money a lifecycle move implies, from what it changed."""
-    matches = matches_of(project)
+def plan(project: Any, before: Snapshot, matches: Mapping[int, MatchLike]) -> Settlement:
+    """What collecting and releasing the subscriptions a move changed posts.
+
+    Releasing a matched subscription sends the match home to its fund source and takes it
+    off the project's ``committed_fen``.
+    """
+    commitments, escrow = project_account_codes(project.id)
+    settlement = Settlement()
     collected = [s for s in project.subscriptions
                  if before.get(s.id) is Commitment.COMMITTED and s.status is Commitment.COLLECTED]
     if collected:
-        total = sum(s.amount_fen + _matched(matches, s) for s in collected)
-        post(f"Commitments collected into the escrow of {project.title}",
-             [(commitments_account(project), -total), (escrow_account(project), total)],
-             Cause(trigger, project.id), now=now, flush=False)
+        total = sum(s.amount_fen + (matches[s.id].amount_fen if s.id in matches else 0)
+                    for s in collected)
+        settlement.postings.append((f"Commitments collected into the escrow of {project.title}",
+                                    [(commitments, -total), (escrow, total)]))
     released = [s for s in project.subscriptions
                 if before.get(s.id) in (Commitment.COMMITTED, Commitment.COLLECTED)
                 and s.status is Commitment.RELEASED]
     if released:
         lines = []
         for s in released:
-            held = (commitments_account(project) if before[s.id] is Commitment.COMMITTED
-                    else escrow_account(project))
-            lines += [(held, -s.amount_fen), (organization_account(s.enterprise), s.amount_fen)]
+            held = commitments if before[s.id] is Commitment.COMMITTED else escrow
+            lines += [(held, -s.amount_fen),
+                      (organization_account_code(s.enterprise_id), s.amount_fen)]
             if s.id in matches:  # the fund's match goes home too, and frees its budget
                 given = matches[s.id]
-                lines += [(held, -given.amount_fen),
-                          (fund_account(given.offer.source_code), given.amount_fen)]
-                # in SQL, not on the loaded row: other projects' subscribers lock the offer
-                db.session.execute(db.update(MatchOffer).where(MatchOffer.id == given.offer_id)
-                                   .values(matched_fen=MatchOffer.matched_fen
-                                           - given.amount_fen))
+                lines += [(held, -given.amount_fen), (given.source_code, given.amount_fen)]
+                returns = settlement.offer_returns
+                returns[given.offer_id] = returns.get(given.offer_id, 0) + given.amount_fen
                 project.committed_fen -= given.amount_fen
-        post(f"Commitments to {project.title} released to the enterprises' credit", lines,
-             Cause(trigger, project.id), now=now, flush=False)
+        settlement.postings.append(
+            (f"Commitments to {project.title} released to the enterprises' credit", lines))
+    return settlement
+
+
+def _accounts_of(project: Project) -> Callable[[str], LedgerAccount]:
+    """The ledger account behind each code a settlement of this project names."""
+    commitments, escrow = project_account_codes(project.id)
+    enterprises = {organization_account_code(s.enterprise_id): s.enterprise
+                   for s in project.subscriptions}
+
+    def account(code: str) -> LedgerAccount:
+        if code == commitments:
+            return commitments_account(project)
+        if code == escrow:
+            return escrow_account(project)
+        if code in enterprises:
+            return organization_account(enterprises[code])
+        return fund_account(code)
+
+    return account
+
+
+def settle(project: Project, before: Snapshot, before_state: State, trigger: str, *,
+           now: datetime) -> None:
+    """Post the money a lifecycle move implies, from what it changed."""
+    settlement = plan(project, before, matches_of(project))
+    for offer_id, fen in settlement.offer_returns.items():
+        # in SQL, not on the loaded row: other projects' subscribers lock the offer
+        db.session.execute(db.update(MatchOffer).where(MatchOffer.id == offer_id)
+                           .values(matched_fen=MatchOffer.matched_fen - fen))
+    account = _accounts_of(project)
+    for reason, lines in settlement.postings:
+        post(reason, [(account(code), fen) for code, fen in lines], Cause(trigger, project.id),
+             now=now, flush=False)
     if project.state in FINISHED and before_state not in FINISHED:
         refund_escrow(project, trigger, now=now)
 
