@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import selectinload
@@ -16,14 +18,23 @@ from marketplace.lifecycle import MoveRefused, State
 from marketplace.models import Commitment, Project, Subscription
 from marketplace.services import money, notifications
 from marketplace.services.moves import apply, atomic
+from scheduler import bulk
 
 log = logging.getLogger(__name__)
 ACTOR = "scheduler"
 BATCH = 500
 
 
-def advance(project: Project, now: datetime) -> list[str]:
-    """Fire every timed move whose date has come, in table order; returns the triggers fired."""
+def _apply(project: Project, trigger: str, now: datetime) -> None:
+    apply(project, trigger, actor=ACTOR, now=now)
+
+
+def advance(project: Any, now: datetime,
+            make: Callable[[Any, str, datetime], None] = _apply) -> list[str]:
+    """Fire every timed move whose date has come, in table order; returns the triggers fired.
+
+    ``make`` makes one move: through the ORM (``moves.apply``), or as rows (``bulk.Batch``).
+    """
     fired: list[str] = []
     moved = True
     while moved:
@@ -33,7 +44,7 @@ def advance(project: Project, now: datetime) -> list[str]:
             if due is None or due > now:
                 continue
             try:
-                apply(project, rule.trigger, actor=ACTOR, now=now)
+                make(project, rule.trigger, now)
             except MoveRefused:
                 continue
             fired.append(rule.trigger)
@@ -43,18 +54,14 @@ def advance(project: Project, now: datetime) -> list[str]:
     return fired
 
 
-def _due(now: datetime, limit: int, skip: set[int]) -> list[Project]:
-    """Lock the next due projects; rows another sweep holds are skipped, not waited for.
+def _load(ids: list[int]) -> list[Project]:
+    """The locked projects the ORM path moves, with what their moves will read.
 
-    What their moves will read (subscribers, bids, ledger accounts, matches, recipients) is
-    loaded here for the whole batch, in a handful of queries rather than a few per project.
+    Subscribers, bids, ledger accounts, matches and recipients are loaded for the whole batch
+    in a handful of queries rather than a few per project.
     """
     query = (
-        db.select(Project)
-        .where(Project.next_check_at <= now, Project.id.not_in(skip))
-        .order_by(Project.next_check_at, Project.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+        db.select(Project).where(Project.id.in_(ids)).order_by(Project.next_check_at, Project.id)
         .options(selectinload(Project.subscriptions).selectinload(Subscription.enterprise),
                  selectinload(Project.bids))
         .execution_options(populate_existing=True)
@@ -63,6 +70,29 @@ def _due(now: datetime, limit: int, skip: set[int]) -> list[Project]:
     money.prepare(projects)
     notifications.prepare(projects)
     return projects
+
+
+def _sweep(now: datetime, size: int, broken: set[int], set_based: bool,
+           locked: list[int]) -> dict[int, list[str]]:
+    """Lock one batch into ``locked`` and move it: the subscription-stage moves as rows, the
+    rest through the ORM; returns the triggers fired per project."""
+    rows = bulk.lock_due(now, size, broken)
+    locked.extend(row.id for row in rows)
+    moved: dict[int, list[str]] = {}
+    fast = [row for row in rows if set_based and size > 1 and bulk.in_reach(row, now)]
+    if fast:
+        batch = bulk.Batch(fast, actor=ACTOR)
+        for row in fast:
+            if fired := advance(row, now, batch.apply):
+                moved[row.id] = fired
+        batch.write()
+    rest = [row.id for row in rows if row not in fast]
+    if rest:
+        for project in _load(rest):
+            if fired := advance(project, now):
+                moved[project.id] = fired
+        _write_settled_subscriptions()
+    return moved
 
 
 def _write_settled_subscriptions() -> None:
@@ -87,28 +117,25 @@ def _write_settled_subscriptions() -> None:
             set_committed_value(row, "settled_at", settled_at)
 
 
-def run_due(now: datetime, batch: int = BATCH) -> dict[int, list[str]]:
+def run_due(now: datetime, batch: int = BATCH, *,
+            set_based: bool = True) -> dict[int, list[str]]:
     """Sweep the projects whose ``next_check_at`` has come, a locked batch per transaction.
 
     Each project handled gets a later ``next_check_at`` (or none) in the same transaction as
     its moves, so a second sweep, or a second scheduler, finds nothing left to do. A batch that
-    fails is retried one project at a time, and a project that still fails is left for the
-    next sweep and logged, so one bad row never stops the clock for the others.
+    fails is retried one project at a time through the ORM path, and a project that still fails
+    is left for the next sweep and logged, so one bad row never stops the clock for the others.
+    ``set_based=False`` sends every move through the ORM: the reference the set-based path is
+    tested against.
     """
     results: dict[int, list[str]] = {}
     broken: set[int] = set()
     size = batch
     while True:
         ids: list[int] = []
-        moved: dict[int, list[str]] = {}
         try:
             with atomic():
-                projects = _due(now, size, broken)
-                ids = [project.id for project in projects]
-                for project in projects:
-                    if fired := advance(project, now):
-                        moved[project.id] = fired
-                _write_settled_subscriptions()
+                moved = _sweep(now, size, broken, set_based, ids)
         except Exception:
             if size == 1:  # this is the bad one: leave it for the next sweep
                 broken.update(ids)

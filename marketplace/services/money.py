@@ -200,9 +200,10 @@ def settle(project: Project, before: Snapshot, before_state: State, trigger: str
     """Post the money a lifecycle move implies, from what it changed."""
     settlement = plan(project, before, matches_of(project))
     for offer_id, fen in settlement.offer_returns.items():
-        # in SQL, not on the loaded row: other projects' subscribers lock the offer
-        db.session.execute(db.update(MatchOffer).where(MatchOffer.id == offer_id)
-                           .values(matched_fen=MatchOffer.matched_fen - fen))
+        # in SQL, not on the loaded row: other projects' subscribers lock the offer; and
+        # without flushing the move half-made, which would bump the project's version twice
+        db.session.connection().execute(db.update(MatchOffer).where(MatchOffer.id == offer_id)
+                                        .values(matched_fen=MatchOffer.matched_fen - fen))
     account = _accounts_of(project)
     for reason, lines in settlement.postings:
         post(reason, [(account(code), fen) for code, fen in lines], Cause(trigger, project.id),

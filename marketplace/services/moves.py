@@ -72,15 +72,20 @@ def record(project: Project | None, actor: Actor, trigger: str, *, now: datetime
     return event
 
 
+def new_move(trigger: str, *, actor: Actor, now: datetime, reason: str | None = None,
+             **args: Any) -> Move:
+    """A move carrying the site's rules: pass mark, standstill and evaluation days."""
+    config = current_app.config
+    return Move(trigger, actor=actor_label(actor), now=now, reason=reason, args=args,
+                pass_mark=config["EVALUATION_PASS_MARK"],
+                standstill_days=config.get("STANDSTILL_DAYS", lifecycle.DEFAULT_STANDSTILL_DAYS),
+                evaluation_days=config.get("EVALUATION_DAYS", lifecycle.DEFAULT_EVALUATION_DAYS))
+
+
 def apply(project: Project, trigger: str, *, actor: Actor, now: datetime,
           reason: str | None = None, **args: Any) -> AuditEvent:
     """Make one move inside the caller's unit of work (the project must be locked)."""
-    move = Move(trigger, actor=actor_label(actor), now=now, reason=reason, args=args,
-                pass_mark=current_app.config["EVALUATION_PASS_MARK"],
-                standstill_days=current_app.config.get("STANDSTILL_DAYS",
-                                                       lifecycle.DEFAULT_STANDSTILL_DAYS),
-                evaluation_days=current_app.config.get("EVALUATION_DAYS",
-                                                       lifecycle.DEFAULT_EVALUATION_DAYS))
+    move = new_move(trigger, actor=actor, now=now, reason=reason, **args)
     before, held = project.state, money.snapshot(project)
     lifecycle.fire(project, move)
     money.settle(project, held, before, trigger, now=now)

@@ -110,6 +110,9 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 Recipients = Iterable[tuple[Account, str]]  # (account, message key)
+# Who can be notified in organizations: ``accounts_of``, or the sweep's own look-up of plain rows.
+Finder = Callable[[Iterable[int]], list[Any]]
+Notifier = Callable[..., Recipients]  # (project, find=accounts_of) → recipients
 
 
 def render(kind: str, params: dict[str, Any], lang: str = "zh") -> str:
@@ -152,67 +155,70 @@ def prepare(projects: Iterable[Project]) -> None:
     known.update(found)
 
 
-def _subscribers(kind: str) -> Callable[[Project], Recipients]:
-    def recipients(project: Project) -> Recipients:
+def _subscribers(kind: str) -> Notifier:
+    def recipients(project: Project, find: Finder = accounts_of) -> Recipients:
         orgs = {s.enterprise_id for s in project.subscriptions}
-        return [(account, kind) for account in accounts_of(orgs)]
+        return [(account, kind) for account in find(orgs)]
 
     return recipients
 
 
-def _bidders(won: str, lost: str) -> Callable[[Project], Recipients]:
+def _bidders(won: str, lost: str) -> Notifier:
     """Every organization that bid and did not withdraw: the winner and the others."""
 
-    def recipients(project: Project) -> Recipients:
+    def recipients(project: Project, find: Finder = accounts_of) -> Recipients:
         standing = [bid for bid in project.bids if bid.status is not BidStatus.WITHDRAWN]
         winners = {bid.organization_id for bid in standing if bid.status is BidStatus.AWARDED}
         if not winners:  # an upheld complaint with no bid left to award
             return []
         orgs = {bid.organization_id for bid in standing}
         return [(account, won if account.organization_id in winners else lost)
-                for account in accounts_of(orgs)]
+                for account in find(orgs)]
 
     return recipients
 
 
-def _complainant(kind: str) -> Callable[[Project], Recipients]:
-    def recipients(project: Project) -> Recipients:
+def _complainant(kind: str) -> Notifier:
+    def recipients(project: Project, find: Finder = accounts_of) -> Recipients:
         decided = [c for c in project.complaints if not c.is_open]
         if not decided:
             return []
         latest = max(decided, key=lambda c: (c.decided_at, c.id))
-        return [(account, kind) for account in accounts_of([latest.organization_id])]
+        return [(account, kind) for account in find([latest.organization_id])]
 
     return recipients
 
 
-def _standing_bidders(kind: str) -> Callable[[Project], Recipients]:
+def _standing_bidders(kind: str) -> Notifier:
     """Every organization with a bid it did not withdraw, whatever became of the bid."""
 
-    def recipients(project: Project) -> Recipients:
+    def recipients(project: Project, find: Finder = accounts_of) -> Recipients:
         orgs = {bid.organization_id for bid in project.bids
                 if bid.status is not BidStatus.WITHDRAWN}
-        return [(account, kind) for account in accounts_of(orgs)]
+        return [(account, kind) for account in find(orgs)]
 
     return recipients
 
 
-def _contractor(kind: str) -> Callable[[Project], Recipients]:
-    def recipients(project: Project) -> Recipients:
+def _contractor(kind: str) -> Notifier:
+    def recipients(project: Project, find: Finder = accounts_of) -> Recipients:
         if project.award is None:
             return []
-        return [(account, kind) for account in accounts_of([project.award.organization_id])]
+        return [(account, kind) for account in find([project.award.organization_id])]
 
     return recipients
 
 
-def _both(*notifiers: Callable[[Project], Recipients]) -> Callable[[Project], Recipients]:
-    return lambda project: [pair for notifier in notifiers for pair in notifier(project)]
+def _both(*notifiers: Notifier) -> Notifier:
+    def recipients(project: Project, find: Finder = accounts_of) -> Recipients:
+        return [pair for notifier in notifiers for pair in notifier(project, find)]
+
+    return recipients
 
 
 # The award is provisional until the standstill ends: bid_won/bid_lost follow the final award.
 _PROVISIONAL = _bidders("award_provisional", "award_standstill")
-NOTIFIERS: dict[str, Callable[[Project], Recipients]] = {
+NOTIFIERS: dict[str, Notifier] = {
     "close_subscription": _subscribers("project_funded"),
     "fail_funding": _subscribers("project_unfunded"),
     "award": _PROVISIONAL,
@@ -233,10 +239,15 @@ def notify_for(project: Project, event: AuditEvent) -> list[Notification]:
     notifier = NOTIFIERS.get(event.trigger)
     if notifier is None:
         return []
+    return send(project, notifier(project), move_params(project), at=event.at)
+
+
+def move_params(project: Any) -> dict[str, Any]:
+    """What a move's messages say about the project."""
     params: dict[str, Any] = {"title": project.title, "project_id": project.id}
     if project.standstill_ends_at is not None:
         params["until"] = project.standstill_ends_at.strftime("%Y-%m-%d %H:%M")
-    return send(project, notifier(project), params, at=event.at)
+    return params
 
 
 def send(project: Project | None, recipients: Recipients, params: dict[str, Any], *,
@@ -246,12 +257,15 @@ def send(project: Project | None, recipients: Recipients, params: dict[str, Any]
     for account, kind in recipients:
         added.append(Notification(account=account, project=project, kind=kind, params=params,
                                   created_at=at))
-        mails.append(OutboxMail(
-            to=account.email, subject=render(kind, params, "zh")[:300],
-            body=f"{render(kind, params, 'zh')}\n\n{render(kind, params, 'en')}\n",
-            created_at=at))
+        mails.append(OutboxMail(**mail(account.email, kind, params), created_at=at))
     db.session.add_all([*added, *mails])
     return added
+
+
+def mail(to: str, kind: str, params: dict[str, Any]) -> dict[str, str]:
+    """The e-mail beside an inbox message: the Chinese text first, then the English."""
+    return {"to": to, "subject": render(kind, params, "zh")[:300],
+            "body": f"{render(kind, params, 'zh')}\n\n{render(kind, params, 'en')}\n"}
 
 
 def inbox(account: Account) -> list[Notification]:

@@ -1,0 +1,354 @@
+"""The sweep's set-based path: a batch of subscription-stage deadlines in a few statements.
+
+Subscription deadlines bunch up (month ends), so the clock may owe thousands of
+``open_subscription``, ``close_subscription`` and ``fail_funding`` moves at once. They are
+decided here exactly as anywhere else, by the lifecycle table (``lifecycle.fire``), the money
+plan (``money.plan``) and the notifiers table (``notifications.NOTIFIERS``), but on plain rows;
+and each batch is written with a statement or two per table instead of an ORM object per row:
+the projects, their subscriptions, the escrow accounts opened, the ledger transactions and
+entries, the audit events with their chain links computed before the insert, the inbox
+messages and their e-mails. Ids come from each table's sequence, so nothing waits for a
+RETURNING. ``tests/scheduler/test_bulk_sweep.py`` holds this path to the same rows, ids and
+hashes as the ORM path (``moves.apply``), which every other move takes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, Table, bindparam, select, text
+
+from marketplace import chain, lifecycle
+from marketplace.clock import utcnow
+from marketplace.extensions import db
+from marketplace.lifecycle import State
+from marketplace.models import (
+    Account,
+    AccountKind,
+    AuditEvent,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Match,
+    MatchOffer,
+    Notification,
+    OutboxMail,
+    Project,
+    Subscription,
+)
+from marketplace.models.funding import Holding
+from marketplace.models.ledger import HOLDING_KINDS
+from marketplace.models.projects import Commitments
+from marketplace.services import money
+from marketplace.services.audit import CHAIN_LOCK
+from marketplace.services.errors import Conflict
+from marketplace.services.ledger import (
+    merge,
+    organization_account_code,
+    project_account_codes,
+    refuse_overdraft,
+)
+from marketplace.services.moves import new_move
+from marketplace.services.notifications import NOTIFIERS, mail, move_params
+from marketplace.services.unit import remembered
+
+# The stages whose timed moves this path makes; any other due move takes the ORM path.
+STAGES = frozenset({State.PUBLICATION, State.SUBSCRIPTION})
+PROJECT = Project.__table__
+SUBSCRIPTION = Subscription.__table__
+
+
+class ProjectRow(Commitments):
+    """A locked project's columns as attributes: what the lifecycle's guards and effects read."""
+
+    def __init__(self, columns: Mapping[str, Any]) -> None:
+        self.__dict__.update(columns)
+        self.loaded = dict(columns)
+        self.subscriptions: list[SubscriptionRow] = []
+
+    def changes(self) -> dict[str, Any]:
+        return {name: value for name, value in vars(self).items()
+                if name in self.loaded and value != self.loaded[name]}
+
+
+class SubscriptionRow(Holding):
+    def __init__(self, columns: Mapping[str, Any]) -> None:
+        self.__dict__.update(columns)
+        self.loaded_status = self.status
+
+
+class MatchRow(NamedTuple):
+    offer_id: int
+    amount_fen: int
+    source_code: str
+
+
+class Recipient(NamedTuple):
+    id: int
+    email: str
+    organization_id: int
+
+
+def lock_due(now: datetime, limit: int, skip: set[int]) -> list[ProjectRow]:
+    """Lock the next due projects; rows another sweep holds are skipped, not waited for."""
+    query = (select(PROJECT).where(PROJECT.c.next_check_at <= now, PROJECT.c.id.not_in(skip))
+             .order_by(PROJECT.c.next_check_at, PROJECT.c.id).limit(limit)
+             .with_for_update(skip_locked=True))
+    return [ProjectRow(row) for row in db.session.execute(query).mappings()]
+
+
+def in_reach(row: ProjectRow, now: datetime) -> bool:
+    """Whether every move the clock owes this project now is one this path makes.
+
+    Follows the timed moves whose date has come from the project's stage on: all must start
+    in ``STAGES`` and none may end where escrow is refunded (``money.FINISHED``), which this
+    path does not post.
+    """
+    stages, seen = [State(row.state)], set()
+    while stages:
+        stage = stages.pop()
+        if stage in seen:
+            continue
+        seen.add(stage)
+        for rule in lifecycle.timed_rules(stage):
+            due = getattr(row, rule.at)
+            if due is None or due > now:
+                continue
+            if stage not in STAGES or rule.dest in money.FINISHED:
+                return False
+            if rule.dest is not None:
+                stages.append(rule.dest)
+    return True
+
+
+class Batch:
+    """The moves of one locked batch, collected as rows and written together by ``write``."""
+
+    def __init__(self, rows: Sequence[ProjectRow], *, actor: str) -> None:
+        self.rows = rows
+        self.actor = actor
+        self.connection: Connection = db.session.connection()
+        self.matches: dict[int, dict[int, MatchRow]] = defaultdict(dict)
+        self.accounts: dict[str, tuple[int | None, AccountKind]] = {}  # code → (id, kind)
+        self.balances: dict[str, int] = {}  # holding accounts' balances, kept current
+        self.recipients: dict[int, list[Recipient]] = defaultdict(list)
+        self.opened: list[dict[str, Any]] = []
+        self.postings: list[tuple[dict[str, Any], dict[str, int]]] = []
+        self.offer_returns: dict[int, int] = defaultdict(int)
+        self.events: list[dict[str, Any]] = []
+        self.notifications: list[dict[str, Any]] = []
+        self.mails: list[dict[str, Any]] = []
+        self._read()
+
+    # --- reading what the moves need, a query per kind of row ------------------------------
+
+    def _read(self) -> None:
+        by_id = {row.id: row for row in self.rows}
+        for columns in self.connection.execute(
+                select(SUBSCRIPTION).where(SUBSCRIPTION.c.project_id.in_(by_id))
+                .order_by(SUBSCRIPTION.c.id)).mappings():
+            by_id[columns["project_id"]].subscriptions.append(SubscriptionRow(columns))
+        match, offer = Match.__table__, MatchOffer.__table__
+        for found in self.connection.execute(
+                select(match.c.project_id, match.c.subscription_id, match.c.offer_id,
+                       match.c.amount_fen, offer.c.source_code)
+                .join(offer, offer.c.id == match.c.offer_id)
+                .where(match.c.project_id.in_(by_id))):
+            self.matches[found.project_id][found.subscription_id] = MatchRow(
+                found.offer_id, found.amount_fen, found.source_code)
+        enterprises = {s.enterprise_id for row in self.rows for s in row.subscriptions}
+        self._read_accounts({
+            *(code for row in self.rows for code in project_account_codes(row.id)),
+            *(organization_account_code(org) for org in enterprises),
+            *(m.source_code for matches in self.matches.values() for m in matches.values()),
+        })
+        account = Account.__table__
+        for found in self.connection.execute(
+                select(account.c.id, account.c.email, account.c.organization_id)
+                .where(account.c.organization_id.in_(enterprises), account.c.is_active)
+                .order_by(account.c.id)):
+            self.recipients[found.organization_id].append(Recipient(*found))
+
+    def _read_accounts(self, codes: Iterable[str]) -> None:
+        table, entries = LedgerAccount.__table__, LedgerEntry.__table__
+        holding = {}
+        for found in self.connection.execute(
+                select(table.c.id, table.c.code, table.c.kind)
+                .where(table.c.code.in_(list(codes)))):
+            self.accounts[found.code] = (found.id, found.kind)
+            if found.kind in HOLDING_KINDS:
+                holding[found.id] = found.code
+                self.balances[found.code] = 0
+        for account_id, total in self.connection.execute(
+                select(entries.c.account_id, db.func.sum(entries.c.amount_fen))
+                .where(entries.c.account_id.in_(holding)).group_by(entries.c.account_id)):
+            self.balances[holding[account_id]] = int(total)
+
+    def find(self, organization_ids: Iterable[int]) -> list[Recipient]:
+        """The notifiers' look-up of accounts to notify, answered from the batch's read."""
+        return sorted((r for org in set(organization_ids) for r in self.recipients[org]),
+                      key=lambda recipient: recipient.id)
+
+    # --- one move: decided as ``moves.apply`` decides it, kept as rows -----------------------
+
+    def apply(self, row: ProjectRow, trigger: str, now: datetime) -> None:
+        move = new_move(trigger, actor=self.actor, now=now)
+        before, held = row.state, money.snapshot(row)
+        lifecycle.fire(row, move)
+        settlement = money.plan(row, held, self.matches.get(row.id, {}))
+        for offer_id, fen in settlement.offer_returns.items():
+            self.offer_returns[offer_id] += fen
+        for reason, lines in settlement.postings:
+            self._post(row, reason, lines, trigger, now)
+        row.next_check_at = lifecycle.next_check_at(row, now)
+        self.events.append({
+            "project_id": row.id, "station_id": None, "actor": self.actor,
+            "actor_account_id": None, "at": now, "trigger": trigger,
+            "from_state": before.value, "to_state": row.state.value, "reason": None,
+            "details": move.details,
+        })
+        notifier = NOTIFIERS.get(trigger)
+        if notifier is not None:
+            params = move_params(row)
+            for recipient, kind in notifier(row, self.find):
+                self.notifications.append({
+                    "account_id": recipient.id, "project_id": row.id, "kind": kind,
+                    "params": params, "created_at": now, "read_at": None})
+                self.mails.append({**mail(recipient.email, kind, params), "created_at": now,
+                                   "sent_at": None, "attempts": 0, "last_error": None})
+
+    def _post(self, row: ProjectRow, reason: str, lines: list[tuple[str, int]], trigger: str,
+              now: datetime) -> None:
+        """``ledger.post``'s checks on codes: merged lines, no holding account overdrawn."""
+        merged = merge(lines)
+        for code, amount in merged.items():
+            if code not in self.accounts:
+                self._open(row, code)
+            kind = self.accounts[code][1]
+            if kind in HOLDING_KINDS:
+                if amount < 0:
+                    refuse_overdraft(code, self.balances[code], amount)
+                self.balances[code] += amount
+        self.postings.append(({
+            "reason": reason, "trigger": trigger, "project_id": row.id,
+            "subscription_id": None, "milestone_id": None, "reverses_id": None,
+            "created_at": now}, merged))
+
+    def _open(self, row: ProjectRow, code: str) -> None:
+        """A project's escrow is opened when its commitments are first collected."""
+        if code != project_account_codes(row.id)[1]:
+            raise Conflict("No ledger account %(code)s.", code=code)
+        self.accounts[code] = (None, AccountKind.ESCROW)
+        self.balances[code] = 0
+        self.opened.append({"code": code, "name": f"Escrow of {row.title}",
+                            "kind": AccountKind.ESCROW, "project_id": row.id,
+                            "organization_id": None, "created_at": utcnow()})
+
+    # --- writing the batch ------------------------------------------------------------------
+
+    def write(self) -> None:
+        """Everything the batch's moves changed, a statement or two per table."""
+        self._write_projects()
+        self._write_subscriptions()
+        self._insert(LedgerAccount.__table__, self.opened)
+        for opened in self.opened:
+            self.accounts[opened["code"]] = (opened["id"], opened["kind"])
+        self._write_ledger()
+        if self.offer_returns:
+            offer = MatchOffer.__table__
+            self.connection.execute(
+                offer.update().where(offer.c.id == bindparam("offer"))
+                .values(matched_fen=offer.c.matched_fen - bindparam("fen")),
+                [{"offer": k, "fen": v} for k, v in sorted(self.offer_returns.items())])
+        self._write_events()
+        self._insert(Notification.__table__, self.notifications)
+        self._insert(OutboxMail.__table__, self.mails)
+
+    def _write_projects(self) -> None:
+        """One UPDATE per set of changed columns, each checking and bumping the version."""
+        changed: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for row in self.rows:
+            changes = row.changes()
+            if changes:
+                changed[tuple(sorted(changes))].append(
+                    {**{f"new_{name}": value for name, value in changes.items()},
+                     "row_id": row.id, "row_version": row.version})
+        for names, params in changed.items():
+            result = self.connection.execute(
+                PROJECT.update()
+                .where(PROJECT.c.id == bindparam("row_id"),
+                       PROJECT.c.version == bindparam("row_version"))
+                .values({**{name: bindparam(f"new_{name}") for name in names},
+                         "version": PROJECT.c.version + 1}), params)
+            if result.rowcount not in (len(params), -1):
+                raise Conflict("A project of the sweep changed while it was locked.")
+
+    def _write_subscriptions(self) -> None:
+        settled: dict[tuple[Any, datetime | None], list[int]] = defaultdict(list)
+        for row in self.rows:
+            for s in row.subscriptions:
+                if s.status is not s.loaded_status:
+                    settled[s.status, s.settled_at].append(s.id)
+        for (status, settled_at), ids in settled.items():
+            self.connection.execute(SUBSCRIPTION.update().where(SUBSCRIPTION.c.id.in_(ids))
+                                    .values(status=status, settled_at=settled_at))
+
+    def _write_ledger(self) -> None:
+        transactions = [transaction for transaction, _ in self.postings]
+        self._insert(LedgerTransaction.__table__, transactions)
+        self._insert(LedgerEntry.__table__, [
+            {"transaction_id": transaction["id"], "account_id": self.accounts[code][0],
+             "amount_fen": amount}
+            for transaction, merged in self.postings for code, amount in merged.items()])
+
+    def _write_events(self) -> None:
+        """Audit events with ids taken under the chain lock, linked before they are inserted.
+
+        The same guarantee as ``audit.seal``: the lock is held before any id is taken, until
+        commit, so no other writer chains onto the same predecessor; the links continue from
+        the transaction's last hash, and leave it for any event the ORM adds after.
+        """
+        if not self.events:
+            return
+        chain_state = remembered("audit_chain")
+        if "locked" not in chain_state and self.connection.dialect.name == "postgresql":
+            self.connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                    {"key": CHAIN_LOCK})
+            chain_state["locked"] = True
+        table = AuditEvent.__table__
+        ids = _ids(self.connection, table, len(self.events))
+        prev_hash = chain_state.get("last_hash") or self.connection.execute(
+            select(table.c.hash).where(table.c.id < ids[0]).order_by(table.c.id.desc())
+            .limit(1)).scalar_one_or_none() or chain.GENESIS
+        for event, event_id in zip(self.events, ids, strict=True):
+            event["id"] = event_id
+            event["prev_hash"] = prev_hash
+            event["hash"] = prev_hash = chain.link(prev_hash, event)
+        self.connection.execute(table.insert(), self.events)
+        chain_state["last_hash"] = prev_hash
+
+    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert with ids from the table's sequence, in order, so later rows can refer to them."""
+        if not rows:
+            return
+        for row, row_id in zip(rows, _ids(self.connection, table, len(rows)), strict=True):
+            row["id"] = row_id
+        self.connection.execute(table.insert(), rows)
+
+
+def _ids(connection: Connection, table: Table, n: int) -> list[int]:
+    """The next ``n`` ids of the table, in ascending order.
+
+    PostgreSQL: taken from the id sequence, so concurrent writers never collide. SQLite: after
+    the largest id; the batch has already written its projects, so it holds the database's
+    one write lock and no other writer can take the same ids.
+    """
+    if connection.dialect.name == "postgresql":
+        return sorted(connection.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                 "FROM generate_series(1, :n)"), {"table": table.name, "n": n}).scalars())
+    last = connection.execute(select(db.func.coalesce(db.func.max(table.c.id), 0))).scalar_one()
+    return list(range(last + 1, last + n + 1))
