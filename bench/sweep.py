@@ -39,12 +39,17 @@ from scheduler.jobs import run_due
 
 NOW = datetime(2026, 6, 1, 12, 0)  # fixed, so a seed database stays valid for later runs
 # (module, attribute) of each phase's entry point; a flush is charged to whoever causes it.
+# The set-based path (scheduler/bulk) and the ORM path (moves.apply) have phases of their own.
 PHASES = {
-    "select": ("scheduler.jobs", "_due"),
-    "lifecycle": ("marketplace.lifecycle", "fire"),
-    "ledger": ("marketplace.services.money", "settle"),
-    "audit": ("marketplace.services.moves", "record"),
-    "notifications": ("marketplace.services.moves", "notify_for"),
+    "lock": ("scheduler.bulk", "lock_due"),
+    "read (set-based)": ("scheduler.bulk", "Batch.__init__"),
+    "decide (set-based)": ("scheduler.bulk", "Batch.apply"),
+    "write (set-based)": ("scheduler.bulk", "Batch.write"),
+    "load (ORM)": ("scheduler.jobs", "_load"),
+    "lifecycle (ORM)": ("marketplace.lifecycle", "fire"),
+    "ledger (ORM)": ("marketplace.services.money", "settle"),
+    "audit (ORM)": ("marketplace.services.moves", "record"),
+    "notifications (ORM)": ("marketplace.services.moves", "notify_for"),
 }
 
 
@@ -121,10 +126,13 @@ def _timing(phases: Phases) -> Iterator[None]:
 
 
     saved = []
-    for phase, (module_name, attribute) in PHASES.items():
-        module = importlib.import_module(module_name)
-        saved.append((module, attribute, getattr(module, attribute)))
-        setattr(module, attribute, phases.wrap(phase, getattr(module, attribute)))
+    for phase, (module_name, path) in PHASES.items():
+        owner: Any = importlib.import_module(module_name)
+        *parents, attribute = path.split(".")
+        for parent in parents:
+            owner = getattr(owner, parent)
+        saved.append((owner, attribute, getattr(owner, attribute)))
+        setattr(owner, attribute, phases.wrap(phase, getattr(owner, attribute)))
     session = db.session()
     saved.append((session, "commit", session.commit))
     session.commit = phases.wrap("commit", session.commit)  # type: ignore[method-assign]
@@ -146,6 +154,8 @@ def main() -> None:
     parser.add_argument("--only", type=int,
                         help="leave only this many of the due deadlines due (a quick figure)")
     parser.add_argument("--profile", help="write a cProfile of the sweep to this file")
+    parser.add_argument("--orm", action="store_true",
+                        help="every move through the ORM path (run_due(set_based=False))")
     args = parser.parse_args()
     url = os.environ["MARKETPLACE_DATABASE_URL"]
     _prepare(url, args.projects, args.due)
@@ -169,7 +179,7 @@ def main() -> None:
             wall, cpu = time.perf_counter(), time.process_time()
             if profile:
                 profile.enable()
-            moved = run_due(NOW)
+            moved = run_due(NOW, set_based=not args.orm)
             if profile:
                 profile.disable()
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

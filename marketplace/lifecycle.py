@@ -431,8 +431,11 @@ MACHINE = Machine(
 )
 
 
+_FROM = {state: [rule for rule in RULES if state in rule.sources] for state in State}
+
+
 def rules_from(state: State) -> list[Rule]:
-    return [rule for rule in RULES if state in rule.sources]
+    return list(_FROM[state])
 
 
 def fire(project: Any, move: Move) -> None:
