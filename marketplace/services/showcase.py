@@ -19,10 +19,12 @@ from marketplace.models import (
     MilestoneStatus,
     ProgressReport,
     Project,
+    ServiceArea,
     ServiceType,
     Station,
     StationStatus,
 )
+from marketplace.services.memo import unless_changed
 
 PUBLIC_STATES = tuple(s for s in State if s is not State.PACKAGING)
 
@@ -107,3 +109,39 @@ def counties() -> list[str]:
                                          Project.state.in_(PUBLIC_STATES)).exists()
     return list(db.session.execute(
         db.select(Station.county).where(public).distinct().order_by(Station.county)).scalars())
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A catalog entry offered as a filter: its code and its names (for ``localized``)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Showcase:
+    """What the listing shows around its rows: the same for every visitor and every filter."""
+
+    figures: Figures
+    areas: tuple[Choice, ...]
+    groups: tuple[Choice, ...]
+    counties: tuple[str, ...]
+
+
+def _choices(model: type[ServiceArea] | type[BeneficiaryGroup]) -> tuple[Choice, ...]:
+    return tuple(Choice(code, zh, en) for code, zh, en in db.session.execute(
+        db.select(model.code, model.name_zh, model.name_en).order_by(model.code)))
+
+
+def _read_showcase() -> Showcase:
+    return Showcase(figures=figures(), areas=_choices(ServiceArea),
+                    groups=_choices(BeneficiaryGroup), counties=tuple(counties()))
+
+
+def showcase() -> Showcase:
+    """The figures and the filter choices, read again only when the database changed: they
+    aggregate every project (the listing's slowest statements), and change far less often
+    than the page is read."""
+    return unless_changed("showcase", _read_showcase)

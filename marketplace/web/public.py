@@ -8,11 +8,9 @@ from sqlalchemy.orm import contains_eager
 from marketplace.extensions import db
 from marketplace.models import (
     Award,
-    BeneficiaryGroup,
     Organization,
     Project,
     Role,
-    ServiceArea,
     Station,
     StationStatus,
     Subscription,
@@ -21,7 +19,7 @@ from marketplace.services.evaluation_awards import awards
 from marketplace.services.impact import impact as impact_of
 from marketplace.services.inspections import inspections_of_station
 from marketplace.services.public_record import public_trail
-from marketplace.services.showcase import PUBLIC_STATES, Filters, counties, figures
+from marketplace.services.showcase import PUBLIC_STATES, Filters, showcase
 from marketplace.services.stations import station_trail
 from marketplace.services.volunteers import minutes_by_volunteer
 
@@ -40,12 +38,10 @@ def index() -> str:
     page = db.paginate(filters.select().options(
         contains_eager(Project.station).joinedload(Station.active_naming)),
         page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
-    areas = db.session.execute(db.select(ServiceArea).order_by(ServiceArea.code)).scalars()
-    groups = db.session.execute(db.select(BeneficiaryGroup)
-                                .order_by(BeneficiaryGroup.code)).scalars()
-    return render_template("public/index.html", figures=figures(), page=page,
+    shown = showcase()
+    return render_template("public/index.html", figures=shown.figures, page=page,
                            projects=page.items, filters=filters, states=PUBLIC_STATES,
-                           areas=list(areas), groups=list(groups), counties=counties())
+                           areas=shown.areas, groups=shown.groups, counties=shown.counties)
 
 
 def _public_projects(*where: object) -> list[Project]:
