@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from sqlalchemy.orm import contains_eager
 
 from marketplace.extensions import db
@@ -41,7 +41,15 @@ def index() -> str:
     shown = showcase()
     return render_template("public/index.html", figures=shown.figures, page=page,
                            projects=page.items, filters=filters, states=PUBLIC_STATES,
-                           areas=shown.areas, groups=shown.groups, counties=shown.counties)
+                           areas=shown.areas, groups=shown.groups, counties=shown.counties,
+                           project_href=_href_before_id("pages.project", "project_id"),
+                           station_href=_href_before_id("public.station", "station_id"))
+
+
+def _href_before_id(endpoint: str, key: str) -> str:
+    """The URL of ``endpoint`` up to its trailing id, for rows to append theirs: one
+    ``url_for`` per page rather than two per row."""
+    return url_for(endpoint, **{key: 0}).removesuffix("0")
 
 
 def _public_projects(*where: object) -> list[Project]:
