@@ -25,6 +25,7 @@ from sqlalchemy import text
 from marketplace.extensions import db
 
 T = TypeVar("T")
+MAX_VALUES = 1024  # per process; a value is a few hundred bytes
 _connections = itertools.count(1)  # names SQLite connections: their versions are per connection
 
 
@@ -56,18 +57,37 @@ def database_version() -> Hashable | None:
     return info["memo_connection"], changes, version
 
 
-def unless_changed(name: str, read: Callable[[], T]) -> T:
-    """``read()``'s value, from this process's memory if the database has not changed since.
+class Kept:
+    """This process's values read at one version of the database."""
 
-    The version is taken before reading, so a commit in between makes the kept value look
-    older than it is (read again next time), never newer. The value must be immutable and
-    hold no ORM rows: it outlives the session.
-    """
+    def __init__(self, version: Hashable | None, values: dict[Hashable, Any]) -> None:
+        self.version = version
+        self._values = values
+
+    def get(self, name: Hashable, read: Callable[[], T]) -> T:
+        """``read()``'s value, from memory if it was read at this version before.
+
+        The value must be immutable and hold no ORM rows: it outlives the session.
+        """
+        if name in self._values:
+            return self._values[name]  # type: ignore[no-any-return]
+        value = read()
+        if self.version is not None:
+            if len(self._values) >= MAX_VALUES:  # free-text searches must not grow it forever
+                self._values.clear()
+            self._values[name] = value
+        return value
+
+
+def kept() -> Kept:
+    """The values kept for the database as it is now: one statement to ask, then any number
+    of values. Ask before reading them and write nothing in between: the version is taken
+    first, so a commit meanwhile makes a kept value look older than it is (read again next
+    time), never newer."""
     version = database_version()
-    kept: dict[str, tuple[Hashable, Any]] = current_app.extensions.setdefault("memo", {})
-    if version is not None and name in kept and kept[name][0] == version:
-        return kept[name][1]  # type: ignore[no-any-return]
-    value = read()
-    if version is not None:
-        kept[name] = (version, value)
-    return value
+    store: dict[str, Any] = current_app.extensions.setdefault("memo", {})
+    if version is None:
+        return Kept(None, {})
+    if store.get("version") != version:  # whatever was kept is from an older database
+        store.update(version=version, values={})
+    return Kept(version, store["values"])

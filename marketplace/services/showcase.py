@@ -24,7 +24,7 @@ from marketplace.models import (
     Station,
     StationStatus,
 )
-from marketplace.services.memo import unless_changed
+from marketplace.services.memo import Kept
 
 PUBLIC_STATES = tuple(s for s in State if s is not State.PACKAGING)
 
@@ -98,6 +98,11 @@ class Filters:
                                     Station.name.ilike(pattern), Station.town.ilike(pattern)))
         return query.order_by(Project.created_at.desc(), Project.id.desc())
 
+    def count(self) -> int:
+        """How many public projects match, for the listing's page count."""
+        return db.session.execute(db.select(func.count()).select_from(
+            self.select().order_by(None).subquery())).scalar_one()
+
 
 def counties() -> list[str]:
     """Counties that have a public project, for the filter's choices.
@@ -140,8 +145,8 @@ def _read_showcase() -> Showcase:
                     groups=_choices(BeneficiaryGroup), counties=tuple(counties()))
 
 
-def showcase() -> Showcase:
+def showcase(memo: Kept) -> Showcase:
     """The figures and the filter choices, read again only when the database changed: they
     aggregate every project (the listing's slowest statements), and change far less often
     than the page is read."""
-    return unless_changed("showcase", _read_showcase)
+    return memo.get("showcase", _read_showcase)

@@ -18,6 +18,7 @@ from marketplace.models import (
 from marketplace.services.evaluation_awards import awards
 from marketplace.services.impact import impact as impact_of
 from marketplace.services.inspections import inspections_of_station
+from marketplace.services.memo import kept
 from marketplace.services.public_record import public_trail
 from marketplace.services.showcase import PUBLIC_STATES, Filters, showcase
 from marketplace.services.stations import station_trail
@@ -33,12 +34,15 @@ def index() -> str:
     """Figures on top, then the projects: filter by stage, area, county, group; search; pages."""
     filters = Filters(**{name: request.args.get(name, "").strip()
                          for name in ("stage", "area", "county", "group", "q")})
+    memo = kept()  # the database's version, asked once, before anything is read
     # The station and its sponsor's name come with the page's rows (the query joins stations
     # already); the station's community is not shown, so it is not loaded: 2 round trips fewer.
     page = db.paginate(filters.select().options(
         contains_eager(Project.station).joinedload(Station.active_naming)),
-        page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
-    shown = showcase()
+        page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False,
+        count=False)
+    page.total = memo.get(("listing count", filters), filters.count)
+    shown = showcase(memo)
     return render_template("public/index.html", figures=shown.figures, page=page,
                            projects=page.items, filters=filters, states=PUBLIC_STATES,
                            areas=shown.areas, groups=shown.groups, counties=shown.counties,

@@ -174,3 +174,12 @@ def test_the_figures_are_kept_between_visits_and_change_at_the_next_visit_after_
     page = client.get("/?lang=en").get_data(as_text=True)
     assert _figure(page, "figure-projects") == "5" and _figure(page, "stage-tendering") == "1"
     assert "<option>永嘉县</option>" in page  # the county choices too
+
+
+def test_the_page_count_follows_a_new_project(client, monkeypatch) -> None:
+    cast, *_ = _world()
+    monkeypatch.setattr(public, "PER_PAGE", 2)
+    for _ in range(2):  # the second time from what the worker kept
+        assert "Page 1 of 2" in client.get("/?lang=en").get_data(as_text=True)
+    gen_project(cast, State.TENDERING)
+    assert "Page 1 of 3" in client.get("/?lang=en").get_data(as_text=True)
