@@ -97,10 +97,10 @@ def list_projects() -> ResponseReturnValue:
     projects = db.session.execute(
         query.options(joinedload(Project.station),  # one row each: with the page, not after
                       selectinload(Project.items).joinedload(BundleItem.service),
-                      selectinload(Project.groups))
+                      joinedload(Project.groups))
         .order_by(Project.created_at.desc(), Project.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
-    ).scalars().all()
+    ).unique().scalars().all()
     return {"projects": [serialize.project_summary(p) for p in projects],
             "page": page, "per_page": per_page, "total": total}
 
