@@ -1,8 +1,8 @@
 """Values read from the database, kept per worker process until the database changes.
 
-For aggregates every visitor sees alike (the listing's headline figures and filter choices):
-reading them costs a scan of every project, checking that nothing changed costs one trivial
-statement. The check is what the database itself says it can see, not a counter the product
+For aggregates many requests share (the listing's headline figures, filter choices and match
+counts): reading them costs a scan of many projects, checking that nothing changed costs one
+trivial statement. The check is what the database itself says it can see, not a counter the product
 maintains, so no writer can forget it: a move, a subscription, a catalog load from another
 process, a test factory and hand-written SQL all invalidate alike.
 
@@ -26,6 +26,7 @@ from marketplace.extensions import db
 
 T = TypeVar("T")
 MAX_VALUES = 1024  # per process; a value is a few hundred bytes
+_MISSING = object()
 _connections = itertools.count(1)  # names SQLite connections: their versions are per connection
 
 
@@ -35,8 +36,9 @@ def database_version() -> Hashable | None:
     PostgreSQL: the snapshot (oldest running transaction, next transaction, those in between
     still running). Equal snapshots see exactly the same committed rows in every table: a row
     becomes visible only when its transaction ends, and every transaction that ends changes
-    the snapshots taken after it. A transaction that wrote sees its own uncommitted rows,
-    which may yet be rolled back: None.
+    the snapshots taken after it. Any commit on the server, in any database, changes it: kept
+    values are read again more often than needed, never less. A transaction that wrote sees
+    its own uncommitted rows, which may yet be rolled back: None.
     SQLite: this connection's count of changed rows with the version that changes when another
     connection commits; None inside a transaction that wrote.
     """
@@ -69,8 +71,8 @@ class Kept:
 
         The value must be immutable and hold no ORM rows: it outlives the session.
         """
-        if name in self._values:
-            return self._values[name]  # type: ignore[no-any-return]
+        if (value := self._values.get(name, _MISSING)) is not _MISSING:
+            return value
         value = read()
         if self.version is not None:
             if len(self._values) >= MAX_VALUES:  # free-text searches must not grow it forever

@@ -43,17 +43,13 @@ def index() -> str:
         count=False)
     page.total = memo.get(("listing count", filters), filters.count)
     shown = showcase(memo)
+    # The rows' links: each row appends its id to these, one url_for per page, not two per row.
+    project_href = url_for("pages.project", project_id=0).removesuffix("0")
+    station_href = url_for("public.station", station_id=0).removesuffix("0")
     return render_template("public/index.html", figures=shown.figures, page=page,
                            projects=page.items, filters=filters, states=PUBLIC_STATES,
                            areas=shown.areas, groups=shown.groups, counties=shown.counties,
-                           project_href=_href_before_id("pages.project", "project_id"),
-                           station_href=_href_before_id("public.station", "station_id"))
-
-
-def _href_before_id(endpoint: str, key: str) -> str:
-    """The URL of ``endpoint`` up to its trailing id, for rows to append theirs: one
-    ``url_for`` per page rather than two per row."""
-    return url_for(endpoint, **{key: 0}).removesuffix("0")
+                           project_href=project_href, station_href=station_href)
 
 
 def _public_projects(*where: object) -> list[Project]:
