@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.clock import utcnow
@@ -33,10 +33,14 @@ class Holding:
 
 class Subscription(Holding, db.Model):
     __tablename__ = "subscriptions"
-    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+        # A project's subscriptions, and their sum (the money trail) from the index alone.
+        Index("ix_subscriptions_project_id_amount_fen", "project_id", "amount_fen"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[Commitment] = mapped_column(

@@ -19,10 +19,12 @@ from marketplace.models import (
     MilestoneStatus,
     ProgressReport,
     Project,
+    ServiceArea,
     ServiceType,
     Station,
     StationStatus,
 )
+from marketplace.services.memo import Kept
 
 PUBLIC_STATES = tuple(s for s in State if s is not State.PACKAGING)
 
@@ -96,6 +98,11 @@ class Filters:
                                     Station.name.ilike(pattern), Station.town.ilike(pattern)))
         return query.order_by(Project.created_at.desc(), Project.id.desc())
 
+    def count(self) -> int:
+        """How many public projects match, for the listing's page count."""
+        return db.session.execute(db.select(func.count()).select_from(
+            self.select().order_by(None).subquery())).scalar_one()
+
 
 def counties() -> list[str]:
     """Counties that have a public project, for the filter's choices.
@@ -107,3 +114,39 @@ def counties() -> list[str]:
                                          Project.state.in_(PUBLIC_STATES)).exists()
     return list(db.session.execute(
         db.select(Station.county).where(public).distinct().order_by(Station.county)).scalars())
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A catalog entry offered as a filter: its code and its names (for ``localized``)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Showcase:
+    """What the listing shows around its rows: the same for every visitor and every filter."""
+
+    figures: Figures
+    areas: tuple[Choice, ...]
+    groups: tuple[Choice, ...]
+    counties: tuple[str, ...]
+
+
+def _choices(model: type[ServiceArea] | type[BeneficiaryGroup]) -> tuple[Choice, ...]:
+    return tuple(Choice(code, zh, en) for code, zh, en in db.session.execute(
+        db.select(model.code, model.name_zh, model.name_en).order_by(model.code)))
+
+
+def _read_showcase() -> Showcase:
+    return Showcase(figures=figures(), areas=_choices(ServiceArea),
+                    groups=_choices(BeneficiaryGroup), counties=tuple(counties()))
+
+
+def showcase(memo: Kept) -> Showcase:
+    """The figures and the filter choices, read again only when the database changed: they
+    aggregate every project (the listing's slowest statements), and change far less often
+    than the page is read."""
+    return memo.get("showcase", _read_showcase)

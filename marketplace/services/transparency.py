@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import ScalarSelect
+from sqlalchemy.orm import InstrumentedAttribute
+
 from marketplace.extensions import db
 from marketplace.models import (
     AccountKind,
@@ -61,13 +64,15 @@ def _entries(project: Project) -> dict[AccountKind, list[tuple[int, str]]]:
 
 def money_trail(project: Project) -> Trail:
     """Committed, matched, collected, paid and released, from the project's two accounts."""
-    def total(query: object) -> int:
-        return int(db.session.execute(query).scalar_one())  # type: ignore[call-overload]
+    def total(column: InstrumentedAttribute[int], of: InstrumentedAttribute[int]
+              ) -> ScalarSelect[int]:
+        return (db.select(db.func.coalesce(db.func.sum(column), 0))
+                .where(of == project.id).scalar_subquery())
 
-    committed = total(db.select(db.func.coalesce(db.func.sum(Subscription.amount_fen), 0))
-                      .where(Subscription.project_id == project.id))
-    matched = total(db.select(db.func.coalesce(db.func.sum(Match.amount_fen), 0))
-                    .where(Match.project_id == project.id))
+    # Both sums in one round trip: one page view, one statement fewer.
+    committed, matched = (int(n) for n in db.session.execute(db.select(
+        total(Subscription.amount_fen, Subscription.project_id),
+        total(Match.amount_fen, Match.project_id))).one())
     entries = _entries(project)
     held_entries, escrow_entries = entries[AccountKind.COMMITMENT], entries[AccountKind.ESCROW]
     collected = sum(amount for amount, _ in escrow_entries if amount > 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -55,9 +57,18 @@ def state_name(value: str | State | None) -> str:
     if value is None:
         return "—"
     try:
-        return str(STATE_NAMES[State(value)])
+        state = State(value)
     except ValueError:
         return str(value)
+    return _state_names(str(get_locale()))[state]
+
+
+@cache
+def _state_names(locale: str) -> dict[State, str]:
+    """Every state's name in one language, translated once per process (the catalogs are
+    compiled at start-up and never change while it runs): the listing names a state some 40
+    times per page, each a Babel lookup otherwise."""
+    return {state: str(name) for state, name in STATE_NAMES.items()}
 
 
 def role_name(role: Role) -> str:

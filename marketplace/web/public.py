@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from sqlalchemy.orm import contains_eager
 
 from marketplace.extensions import db
 from marketplace.models import (
     Award,
-    BeneficiaryGroup,
     Organization,
     Project,
     Role,
-    ServiceArea,
     Station,
     StationStatus,
     Subscription,
@@ -20,8 +18,9 @@ from marketplace.models import (
 from marketplace.services.evaluation_awards import awards
 from marketplace.services.impact import impact as impact_of
 from marketplace.services.inspections import inspections_of_station
+from marketplace.services.memo import kept
 from marketplace.services.public_record import public_trail
-from marketplace.services.showcase import PUBLIC_STATES, Filters, counties, figures
+from marketplace.services.showcase import PUBLIC_STATES, Filters, showcase
 from marketplace.services.stations import station_trail
 from marketplace.services.volunteers import minutes_by_volunteer
 
@@ -35,17 +34,22 @@ def index() -> str:
     """Figures on top, then the projects: filter by stage, area, county, group; search; pages."""
     filters = Filters(**{name: request.args.get(name, "").strip()
                          for name in ("stage", "area", "county", "group", "q")})
+    memo = kept()  # the database's version, asked once, before anything is read
     # The station and its sponsor's name come with the page's rows (the query joins stations
     # already); the station's community is not shown, so it is not loaded: 2 round trips fewer.
     page = db.paginate(filters.select().options(
         contains_eager(Project.station).joinedload(Station.active_naming)),
-        page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
-    areas = db.session.execute(db.select(ServiceArea).order_by(ServiceArea.code)).scalars()
-    groups = db.session.execute(db.select(BeneficiaryGroup)
-                                .order_by(BeneficiaryGroup.code)).scalars()
-    return render_template("public/index.html", figures=figures(), page=page,
+        page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False,
+        count=False)
+    page.total = memo.get(("listing count", filters), filters.count)
+    shown = showcase(memo)
+    # The rows' links: each row appends its id to these, one url_for per page, not two per row.
+    project_href = url_for("pages.project", project_id=0).removesuffix("0")
+    station_href = url_for("public.station", station_id=0).removesuffix("0")
+    return render_template("public/index.html", figures=shown.figures, page=page,
                            projects=page.items, filters=filters, states=PUBLIC_STATES,
-                           areas=list(areas), groups=list(groups), counties=counties())
+                           areas=shown.areas, groups=shown.groups, counties=shown.counties,
+                           project_href=project_href, station_href=station_href)
 
 
 def _public_projects(*where: object) -> list[Project]:

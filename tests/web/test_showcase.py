@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import event
+
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import BeneficiaryGroup, MilestoneStatus, OrgStatus, Role, StationStatus
+from marketplace.services import funding
 from marketplace.services.delivery import report_progress, review_milestone
+from marketplace.services.moves import move
 from marketplace.web import public
 from tests.factories import at, gen_account, gen_cast, gen_project, gen_station
 
@@ -130,3 +134,52 @@ def test_station_and_organization_pages_show_their_public_record(client) -> None
     assert client.get(f"/organizations/{cast.admin.organization_id}").status_code == 404
     waiting = gen_account(Role.SOCIAL_ORG, status=OrgStatus.PENDING)
     assert client.get(f"/organizations/{waiting.organization_id}").status_code == 404
+
+
+def _fen(figure: str) -> int:
+    return int(figure.strip("¥").replace(",", "").replace(".", ""))
+
+
+def _statements(client, url: str) -> tuple[str, int]:  # noqa: ANN001
+    seen = []
+    listen = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        page = client.get(url).get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    return page, len(seen)
+
+
+def test_the_figures_are_kept_between_visits_and_change_at_the_next_visit_after_a_write(
+        client) -> None:
+    cast, _lucheng, _ruian, p = _world()
+    page, first = _statements(client, "/?lang=en")
+    again, second = _statements(client, "/?lang=en")
+    assert again == page and second < first  # nothing changed: the figures were not read again
+
+    project_id = p["subscription"].id
+    raised = _fen(_figure(page, "figure-raised"))
+    funding.subscribe(project_id, 12_345, actor=cast.enterprises[1], now=at(5))
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert _fen(_figure(page, "figure-raised")) == raised + 12_345
+
+    move(project_id, "cancel", actor=cast.admin, now=at(6), reason="社区撤回")
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert _figure(page, "stage-subscription") == "0" and _figure(page, "stage-cancelled") == "1"
+    held = p["subscription"].funding_target_fen // 3 + 12_345  # released to the enterprises
+    assert _fen(_figure(page, "figure-raised")) == raised + 12_345 - held
+
+    gen_project(cast, State.TENDERING, station=gen_station(cast.community, county="永嘉县"))
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert _figure(page, "figure-projects") == "5" and _figure(page, "stage-tendering") == "1"
+    assert "<option>永嘉县</option>" in page  # the county choices too
+
+
+def test_the_page_count_follows_a_new_project(client, monkeypatch) -> None:
+    cast, *_ = _world()
+    monkeypatch.setattr(public, "PER_PAGE", 2)
+    for _ in range(2):  # the second time from what the worker kept
+        assert "Page 1 of 2" in client.get("/?lang=en").get_data(as_text=True)
+    gen_project(cast, State.TENDERING)
+    assert "Page 1 of 3" in client.get("/?lang=en").get_data(as_text=True)

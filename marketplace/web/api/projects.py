@@ -24,6 +24,7 @@ from marketplace.models import (
 from marketplace.services.access import may_move
 from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
 from marketplace.services.errors import Forbidden, Invalid, NotFound
+from marketplace.services.memo import kept
 from marketplace.services.moves import move
 from marketplace.web.api import bp, serialize
 from marketplace.web.api.common import (
@@ -84,15 +85,22 @@ def list_projects() -> ResponseReturnValue:
     page = _query_int("page", 1, 1, 10**6)
     per_page = _query_int("per_page", PER_PAGE, 1, MAX_PER_PAGE)
     query = _filtered(account)
-    total = db.session.execute(
-        db.select(db.func.count()).select_from(query.subquery())).scalar_one()
+
+    def count() -> int:
+        return db.session.execute(
+            db.select(db.func.count()).select_from(query.subquery())).scalar_one()
+
+    # The count walks every match: kept per process until the database changes. What the
+    # caller may see depends on who it is, so the key names the caller with the filters.
+    filters = tuple(request.args.get(name) for name in ("state", "area", "county", "group", "q"))
+    total = kept().get(("api count", account.id if account else None, filters), count)
     projects = db.session.execute(
         query.options(joinedload(Project.station),  # one row each: with the page, not after
                       selectinload(Project.items).joinedload(BundleItem.service),
-                      selectinload(Project.groups))
+                      joinedload(Project.groups))
         .order_by(Project.created_at.desc(), Project.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
-    ).scalars().all()
+    ).unique().scalars().all()
     return {"projects": [serialize.project_summary(p) for p in projects],
             "page": page, "per_page": per_page, "total": total}
 

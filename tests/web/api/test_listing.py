@@ -24,6 +24,18 @@ def test_packaging_bundles_are_listed_only_for_their_community(client, cast, aut
         published.id]
 
 
+def test_the_total_is_the_callers_and_follows_every_write(client, cast, auth) -> None:
+    gen_project(cast)
+    gen_project(cast, State.PUBLICATION)
+    community = auth(cast.community)
+    for _ in range(2):  # the second time from what the worker kept: still each caller's own
+        assert client.get("/api/v1/projects").json["total"] == 1
+        assert client.get("/api/v1/projects", headers=community).json["total"] == 2
+    gen_project(cast, State.SUBSCRIPTION)
+    assert client.get("/api/v1/projects").json["total"] == 2
+    assert client.get("/api/v1/projects", headers=community).json["total"] == 3
+
+
 def test_filters_and_pagination(client, cast) -> None:
     subscription = gen_project(cast, State.SUBSCRIPTION)
     published = gen_project(cast, State.PUBLICATION)
@@ -49,6 +61,7 @@ def test_filters_and_pagination(client, cast) -> None:
 def test_listing_does_not_query_once_per_project(client, cast) -> None:
     for _ in range(4):
         gen_project(cast, State.PUBLICATION)
+    client.get("/api/v1/projects")  # the total is kept from here on: both pages count alike
     statements: list[str] = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", listener)
