@@ -39,13 +39,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from marketplace import cli, models  # noqa: F401  (models register the schema)
-    from marketplace.web import api, auth, errors, filters, i18n, ocds, pages, public
+    from marketplace.web import api, auth, errors, filters, i18n, ocds, pages, public, text_guard
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(ocds.bp)
     pages.register(app)
     errors.register(app)
+    text_guard.init_app(app)
     api.init_app(app)  # after CSRFProtect is bound: the API exempts itself
     i18n.init_app(app)
     filters.register(app)
