@@ -21,13 +21,10 @@ from typing import Any, NamedTuple
 
 from psycopg.types.json import Json
 from sqlalchemy import (
-    ARRAY,
     JSON,
-    ColumnElement,
     Connection,
     Enum,
     Table,
-    any_,
     bindparam,
     select,
     text,
@@ -58,6 +55,8 @@ from marketplace.services import money
 from marketplace.services.audit import CHAIN_LOCK
 from marketplace.services.errors import Conflict
 from marketplace.services.ledger import (
+    balances_of,
+    escrow_opening,
     merge,
     organization_account_code,
     project_account_codes,
@@ -66,6 +65,7 @@ from marketplace.services.ledger import (
 from marketplace.services.moves import new_move
 from marketplace.services.notifications import NOTIFIERS, mail, move_params
 from marketplace.services.unit import remembered
+from marketplace.sql import among
 
 # The stages whose timed moves this path makes; any other due move takes the ORM path.
 STAGES = frozenset({State.PUBLICATION, State.SUBSCRIPTION})
@@ -169,7 +169,7 @@ class Batch:
         by_id = {row.id: row for row in self.rows}
         for project_id, *columns in self.connection.execute(
                 select(SUBSCRIPTION.c.project_id, *SubscriptionRow.COLUMNS)
-                .where(self._among(SUBSCRIPTION.c.project_id, by_id))
+                .where(among(SUBSCRIPTION.c.project_id, by_id))
                 .order_by(SUBSCRIPTION.c.id)):
             by_id[project_id].subscriptions.append(SubscriptionRow(*columns))
         match, offer = Match.__table__, MatchOffer.__table__
@@ -177,7 +177,7 @@ class Batch:
                 select(match.c.project_id, match.c.subscription_id, match.c.offer_id,
                        match.c.amount_fen, offer.c.source_code)
                 .join(offer, offer.c.id == match.c.offer_id)
-                .where(self._among(match.c.project_id, by_id))):
+                .where(among(match.c.project_id, by_id))):
             self.matches[found.project_id][found.subscription_id] = MatchRow(
                 found.offer_id, found.amount_fen, found.source_code)
         enterprises = {s.enterprise_id for row in self.rows for s in row.subscriptions}
@@ -189,33 +189,20 @@ class Batch:
         account = Account.__table__
         for found in self.connection.execute(
                 select(account.c.id, account.c.email, account.c.organization_id)
-                .where(self._among(account.c.organization_id, enterprises),
+                .where(among(account.c.organization_id, enterprises),
                        account.c.is_active)
                 .order_by(account.c.id)):
             self.recipients[found.organization_id].append(Recipient(*found))
 
     def _read_accounts(self, codes: Iterable[str]) -> None:
-        table, entries = LedgerAccount.__table__, LedgerEntry.__table__
+        table = LedgerAccount.__table__
         holding = {}
         for found in self.connection.execute(
-                select(table.c.id, table.c.code, table.c.kind)
-                .where(self._among(table.c.code, codes))):
+                select(table.c.id, table.c.code, table.c.kind).where(among(table.c.code, codes))):
             self.accounts[found.code] = (found.id, found.kind)
             if found.kind in HOLDING_KINDS:
                 holding[found.id] = found.code
-                self.balances[found.code] = 0
-        for account_id, total in self.connection.execute(
-                select(entries.c.account_id, db.func.sum(entries.c.amount_fen))
-                .where(self._among(entries.c.account_id, holding))
-                .group_by(entries.c.account_id)):
-            self.balances[holding[account_id]] = int(total)
-
-    def _among(self, column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:
-        """``column IN values``; on PostgreSQL as ``= ANY(array)``: one parameter, not
-        thousands for the driver to parse and the server to plan."""
-        if self.connection.dialect.name == "postgresql":
-            return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-        return column.in_(list(values))
+        self.balances.update(balances_of(holding))
 
     def find(self, organization_ids: Iterable[int]) -> list[Recipient]:
         """The notifiers' look-up of accounts to notify, answered from the batch's read."""
@@ -269,13 +256,12 @@ class Batch:
 
     def _open(self, row: ProjectRow, code: str) -> None:
         """A project's escrow is opened when its commitments are first collected."""
-        if code != project_account_codes(row.id)[1]:
+        opening = escrow_opening(row)
+        if code != opening["code"]:
             raise Conflict("No ledger account %(code)s.", code=code)
         self.accounts[code] = (None, AccountKind.ESCROW)
         self.balances[code] = 0
-        self.opened.append({"code": code, "name": f"Escrow of {row.title}",
-                            "kind": AccountKind.ESCROW, "project_id": row.id,
-                            "organization_id": None, "created_at": utcnow()})
+        self.opened.append({**opening, "organization_id": None, "created_at": utcnow()})
 
     # --- writing the batch ------------------------------------------------------------------
 
@@ -317,15 +303,12 @@ class Batch:
                 raise Conflict("A project of the sweep changed while it was locked.")
 
     def _write_subscriptions(self) -> None:
-        settled: dict[tuple[Any, datetime | None], list[int]] = defaultdict(list)
+        settled: dict[tuple[Commitment, datetime | None], list[int]] = defaultdict(list)
         for row in self.rows:
             for s in row.subscriptions:
                 if s.status is not s.loaded_status:
                     settled[s.status, s.settled_at].append(s.id)
-        for (status, settled_at), ids in settled.items():
-            self.connection.execute(SUBSCRIPTION.update()
-                                    .where(self._among(SUBSCRIPTION.c.id, ids))
-                                    .values(status=status, settled_at=settled_at))
+        write_settled(self.connection, settled)
 
     def _write_ledger(self) -> None:
         transactions = [transaction for transaction, _ in self.postings]
@@ -382,6 +365,18 @@ class Batch:
         with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row([to(row[name]) for to, name in zip(convert, names, strict=True)])
+
+
+def write_settled(connection: Connection,
+                  settled: Mapping[tuple[Commitment, datetime | None], list[int]]) -> None:
+    """The subscriptions a sweep settled, one UPDATE per (status, settled_at) by id.
+
+    A sweep settles about ten subscriptions per project, all to the same status at the same
+    time: a statement per outcome instead of one per row.
+    """
+    for (status, settled_at), ids in settled.items():
+        connection.execute(SUBSCRIPTION.update().where(among(SUBSCRIPTION.c.id, ids))
+                           .values(status=status, settled_at=settled_at))
 
 
 def _ids(connection: Connection, table: Table, n: int) -> list[int]:

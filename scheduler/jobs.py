@@ -79,14 +79,19 @@ def _sweep(now: datetime, size: int, broken: set[int], set_based: bool,
     rows = bulk.lock_due(now, size, broken)
     locked.extend(row.id for row in rows)
     moved: dict[int, list[str]] = {}
-    fast = [row for row in rows if set_based and size > 1 and bulk.in_reach(row, now)]
+    fast: list[bulk.ProjectRow] = []
+    rest: list[int] = []
+    for row in rows:
+        if set_based and size > 1 and bulk.in_reach(row, now):
+            fast.append(row)
+        else:
+            rest.append(row.id)
     if fast:
         batch = bulk.Batch(fast, actor=ACTOR)
         for row in fast:
             if fired := advance(row, now, batch.apply):
                 moved[row.id] = fired
         batch.write()
-    rest = [row.id for row in rows if row not in fast]
     if rest:
         for project in _load(rest):
             if fired := advance(project, now):
@@ -96,22 +101,19 @@ def _sweep(now: datetime, size: int, broken: set[int], set_based: bool,
 
 
 def _write_settled_subscriptions() -> None:
-    """Write the batch's collected and released subscriptions in one UPDATE per outcome.
+    """Write the ORM path's collected and released subscriptions with ``bulk.write_settled``.
 
-    A sweep settles about ten subscriptions per project, all to the same status at the same
-    time; one UPDATE per (status, settled_at) replaces thousands of row-by-row UPDATEs of the
-    unit of work. Subscriptions with other changes are left to the unit of work.
+    One UPDATE per (status, settled_at) replaces thousands of row-by-row UPDATEs of the unit
+    of work. Subscriptions with other changes are left to the unit of work.
     """
     settled: dict[tuple[Commitment, datetime | None], list[Subscription]] = defaultdict(list)
     for row in db.session.dirty:
         if isinstance(row, Subscription) and \
                 set(inspect(row).committed_state) <= {"status", "settled_at"}:
             settled[row.status, row.settled_at].append(row)
-    table = Subscription.__table__
+    bulk.write_settled(db.session.connection(),
+                       {outcome: [row.id for row in rows] for outcome, rows in settled.items()})
     for (status, settled_at), rows in settled.items():
-        db.session.connection().execute(
-            table.update().where(table.c.id.in_([row.id for row in rows]))
-            .values(status=status, settled_at=settled_at))
         for row in rows:  # written: the unit of work has nothing left to do for them
             set_committed_value(row, "status", status)
             set_committed_value(row, "settled_at", settled_at)

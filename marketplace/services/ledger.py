@@ -6,7 +6,7 @@ commits once, so the money moves together with the project change or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -26,6 +26,7 @@ from marketplace.models import (
 from marketplace.models.ledger import HOLDING_KINDS
 from marketplace.services.errors import Conflict, Invalid
 from marketplace.services.unit import remembered
+from marketplace.sql import among
 
 # The development fund's five sources and three uses (policy, "建设发展基金").
 FUND_SOURCES = {
@@ -123,14 +124,18 @@ def remember_accounts(codes: Iterable[str]) -> None:
                if account.kind in HOLDING_KINDS}
     if holding:
         db.session.flush()
-        balances = remembered("ledger_balances")
-        balances.update(dict.fromkeys(holding.values(), 0))
-        balances.update((holding[account_id], int(total)) for account_id, total in
-                        db.session.execute(
-                            db.select(LedgerEntry.account_id,
-                                      db.func.sum(LedgerEntry.amount_fen))
-                            .where(LedgerEntry.account_id.in_(holding))
-                            .group_by(LedgerEntry.account_id)))
+        remembered("ledger_balances").update(balances_of(holding))
+
+
+def balances_of(accounts: Mapping[int, str]) -> dict[str, int]:
+    """What each of these accounts (id → code) holds, by code, in one query."""
+    balances = dict.fromkeys(accounts.values(), 0)
+    balances.update((accounts[account_id], int(total)) for account_id, total in
+                    db.session.execute(
+                        db.select(LedgerEntry.account_id, db.func.sum(LedgerEntry.amount_fen))
+                        .where(among(LedgerEntry.account_id, accounts))
+                        .group_by(LedgerEntry.account_id)))
+    return balances
 
 
 def fund_account(code: str) -> LedgerAccount:
@@ -159,9 +164,14 @@ def commitments_account(project: Project) -> LedgerAccount:
                     AccountKind.COMMITMENT, project_id=project.id)
 
 
+def escrow_opening(project: Any) -> dict[str, Any]:
+    """The row that opens a project's escrow, when its commitments are first collected."""
+    return {"code": project_account_codes(project.id)[1], "name": f"Escrow of {project.title}",
+            "kind": AccountKind.ESCROW, "project_id": project.id}
+
+
 def escrow_account(project: Project) -> LedgerAccount:
-    return _account(project_account_codes(project.id)[1], f"Escrow of {project.title}",
-                    AccountKind.ESCROW, project_id=project.id)
+    return _account(**escrow_opening(project))
 
 
 def organization_account(organization: Organization) -> LedgerAccount:
