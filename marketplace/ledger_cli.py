@@ -9,13 +9,26 @@ ledger_cli = click.Group("ledger", help="The development fund's double-entry led
 
 @ledger_cli.command("verify")
 def ledger_verify() -> None:
-    """Check every transaction balances and every account agrees; exit 1 at the first fault."""
+    """Check every transaction balances and every account agrees; exit 1 at the first fault.
+
+    Then print the fund's totals in fen, one ``kind code fen`` line each: the figures /fund,
+    the dashboard and their downloads must show.
+    """
+    from marketplace.services.fund import fund_figures
     from marketplace.services.ledger_verify import discrepancies
 
     first = next(discrepancies(), None)
     if first is not None:
         raise click.ClickException(f"Ledger discrepancy: {first}")
     click.echo("Ledger verified: every transaction balances.")
+    fund = fund_figures()
+    for line in fund.income:
+        click.echo(f"income {line.code} {line.fen}")
+    click.echo(f"income total {fund.income_fen}")
+    for line in fund.spending:
+        click.echo(f"spending {line.code} {line.fen}")
+    click.echo(f"spending total {fund.spending_fen}")
+    click.echo(f"held fund {fund.held_fen} (income less spending)")
 
 
 @ledger_cli.command("export")

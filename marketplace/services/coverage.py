@@ -8,8 +8,6 @@ not part of the policy text we have; the total target is ``MARKETPLACE_COVERAGE_
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from flask import current_app
@@ -17,6 +15,7 @@ from flask import current_app
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Project, Station, StationStatus
+from marketplace.services.exports import csv_text
 
 DEFAULT_TARGET_TOWNS = 50
 
@@ -83,15 +82,13 @@ def projects_by_stage() -> dict[State, int]:
 
 
 def coverage_csv(coverage: Coverage) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["county", "planned_towns", "towns_covered", "shortfall",
-                     "approved_stations", "pending_stations", "towns"])
-    for c in coverage.counties:
-        writer.writerow([c.county, "" if c.planned_towns is None else c.planned_towns,
-                         len(c.towns), c.shortfall, c.approved, c.pending, "、".join(c.towns)])
-    writer.writerow(["total", coverage.target_towns, coverage.towns_covered,
-                     max(coverage.target_towns - coverage.towns_covered, 0),
-                     sum(c.approved for c in coverage.counties),
-                     sum(c.pending for c in coverage.counties), ""])
-    return out.getvalue()
+    rows: list[tuple[object, ...]] = [("county", "planned_towns", "towns_covered", "shortfall",
+                                       "approved_stations", "pending_stations", "towns")]
+    rows += [(c.county, "" if c.planned_towns is None else c.planned_towns, len(c.towns),
+              c.shortfall, c.approved, c.pending, "、".join(c.towns))
+             for c in coverage.counties]
+    rows.append(("total", coverage.target_towns, coverage.towns_covered,
+                 max(coverage.target_towns - coverage.towns_covered, 0),
+                 sum(c.approved for c in coverage.counties),
+                 sum(c.pending for c in coverage.counties), ""))
+    return csv_text(rows, lineterminator="\n")

@@ -26,14 +26,16 @@ from marketplace.models import (
     BeneficiaryGroup,
     LedgerAccount,
     LedgerEntry,
+    LedgerTransaction,
     Milestone,
     MilestoneStatus,
     Project,
     Station,
     StationStatus,
 )
+from marketplace.models.ledger import HOLDING_KINDS
 from marketplace.services.coverage import Coverage, projects_by_stage, station_coverage
-from marketplace.services.ledger import FUND_SOURCES, FUND_USES
+from marketplace.services.fund import FundFigures, fund_figures
 from marketplace.services.money import pro_rata
 
 SERVING_STATES = (State.IMPLEMENTATION, State.EVALUATION, State.COMPLETED)
@@ -48,29 +50,13 @@ class TownStations:
 
 
 @dataclass(frozen=True)
-class MoneyLine:
-    code: str
-    name: str
-    fen: int
-
-
-@dataclass(frozen=True)
 class Money:
-    """The fund's money by source (received) and use (spent), and the projects' money."""
+    """The fund's income, spending and holdings (``services/fund.py``), and the projects' money."""
 
-    sources: tuple[MoneyLine, ...]
-    uses: tuple[MoneyLine, ...]
+    fund: FundFigures
     commitments_fen: int  # held for projects still in subscription
     escrow_fen: int  # collected and not yet paid out
     paid_fen: int  # paid to social organizations for accepted milestones
-
-    @property
-    def received_fen(self) -> int:
-        return sum(line.fen for line in self.sources)
-
-    @property
-    def spent_fen(self) -> int:
-        return sum(line.fen for line in self.uses)
 
 
 @dataclass(frozen=True)
@@ -108,23 +94,24 @@ def stations_per_town() -> tuple[TownStations, ...]:
 
 
 def money() -> Money:
-    sums = dict(db.session.execute(
-        db.select(LedgerAccount.code, db.func.coalesce(db.func.sum(LedgerEntry.amount_fen), 0))
-        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
-        .group_by(LedgerAccount.code)).all())
+    """Held in commitments and escrow, and paid in milestone tranches: the sums of every
+    project's money trail (``transparency.money_trail``), so the page and the projects agree."""
     by_kind = dict(db.session.execute(
         db.select(LedgerAccount.kind, db.func.coalesce(db.func.sum(LedgerEntry.amount_fen), 0))
         .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        .where(LedgerAccount.kind.in_(HOLDING_KINDS))
         .group_by(LedgerAccount.kind)).all())
-    # A source account gives money to the fund (its balance goes negative); a use receives it.
+    paid = db.session.execute(
+        db.select(db.func.coalesce(db.func.sum(LedgerEntry.amount_fen), 0))
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(LedgerAccount.kind == AccountKind.ESCROW, LedgerEntry.amount_fen < 0,
+               LedgerTransaction.trigger == "accept_milestone")).scalar_one()
     return Money(
-        sources=tuple(MoneyLine(code, name, -int(sums.get(code, 0)))
-                      for code, name in FUND_SOURCES.items()),
-        uses=tuple(MoneyLine(code, name, int(sums.get(code, 0)))
-                   for code, name in FUND_USES.items()),
+        fund=fund_figures(),
         commitments_fen=int(by_kind.get(AccountKind.COMMITMENT, 0)),
         escrow_fen=int(by_kind.get(AccountKind.ESCROW, 0)),
-        paid_fen=int(by_kind.get(AccountKind.SOCIAL_ORG, 0)),
+        paid_fen=-int(paid),
     )
 
 

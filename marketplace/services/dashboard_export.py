@@ -6,13 +6,10 @@ page does not. Money is exported in fen (integers), the unit the ledger keeps.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-
 from marketplace.services.dashboard import Dashboard
+from marketplace.services.exports import csv_text, xlsx_bytes
 
 Cell = str | int
 
@@ -27,6 +24,7 @@ class Table:
 def tables(board: Dashboard) -> list[Table]:
     coverage = board.coverage
     money = board.money
+    fund = money.fund
     return [
         Table("coverage", ("county", "planned_towns", "towns_covered", "shortfall",
                            "approved_stations", "pending_stations"),
@@ -42,8 +40,12 @@ def tables(board: Dashboard) -> list[Table]:
         Table("projects_by_stage", ("stage", "projects"),
               tuple((state.value, n) for state, n in board.stages.items())),
         Table("money", ("account", "name", "fen"),
-              tuple((line.code, line.name, line.fen) for line in (*money.sources, *money.uses))
-              + (("projects:commitments", "Commitments held", money.commitments_fen),
+              tuple((f"income:{line.code}", line.name, line.fen) for line in fund.income)
+              + (("income:total", "Total received", fund.income_fen),)
+              + tuple((f"spending:{line.code}", line.name, line.fen) for line in fund.spending)
+              + (("spending:total", "Total spent", fund.spending_fen),
+                 ("fund:held", "Fund balance", fund.held_fen),
+                 ("projects:commitments", "Commitments held", money.commitments_fen),
                  ("projects:escrow", "Escrow held", money.escrow_fen),
                  ("projects:paid", "Paid to social organizations", money.paid_fen))),
         Table("people_by_group", ("group", "people_served"),
@@ -56,26 +58,14 @@ def tables(board: Dashboard) -> list[Table]:
 
 def to_csv(board: Dashboard) -> str:
     """One file: each table under a ``# name`` line, separated by a blank line."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    rows: list[tuple[Cell, ...]] = []
     for n, table in enumerate(tables(board)):
         if n:
-            writer.writerow([])
-        writer.writerow([f"# {table.name}"])
-        writer.writerow(table.header)
-        writer.writerows(table.rows)
-    return out.getvalue()
+            rows.append(())
+        rows += [(f"# {table.name}",), table.header, *table.rows]
+    return csv_text(rows, lineterminator="\n")
 
 
 def to_xlsx(board: Dashboard) -> bytes:
     """One worksheet per table."""
-    book = Workbook()
-    book.remove(book.active)
-    for table in tables(board):
-        sheet = book.create_sheet(table.name[:31])
-        sheet.append(table.header)
-        for row in table.rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes((table.name, (table.header, *table.rows)) for table in tables(board))

@@ -3,8 +3,9 @@
 Balances are not stored, so "a balance equals the sum of its entries" holds by construction;
 what can go wrong is a row changed behind the product's back (raw SQL, a bad restore). These
 checks find that: an unbalanced transaction, an overdrawn holding account, a project whose
-commitments account disagrees with its live commitments, or an enterprise that moved or
-withdrew more credit than was ever returned to it.
+commitments account disagrees with its live commitments, a fund whose income less spending
+(``services/fund.py``, what every page shows) is not what its accounts hold, or an enterprise
+that moved or withdrew more credit than was ever returned to it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from marketplace.models import (
 )
 from marketplace.models.ledger import HOLDING_KINDS, AccountKind
 from marketplace.services.credit import overdrawn_credits
+from marketplace.services.fund import FUND_KINDS, fund_figures
 
 
 def discrepancies() -> Iterator[str]:
@@ -63,6 +65,11 @@ def discrepancies() -> Iterator[str]:
             yield (f"project {project_id}: commitments account holds "
                    f"{held_for.get(project_id, 0)} fen but live commitments and matches total "
                    f"{committed.get(project_id, 0)} fen")
+    fund = fund_figures()
+    held = sum(held for account, held in balances if account.kind in FUND_KINDS)
+    if fund.income_fen - fund.spending_fen != held or fund.held_fen != held:
+        yield (f"the fund's income {fund.income_fen} fen less its spending "
+               f"{fund.spending_fen} fen does not equal the {held} fen its accounts hold")
     for organization_id, credit in overdrawn_credits():
         yield (f"organization {organization_id} spent more credit than was returned to it: "
                f"{credit} fen")

@@ -1,4 +1,5 @@
-"""What the public may trace: a project's money trail, the fund over time, the ledger itself.
+"""What the public may trace: a project's money trail and the ledger itself (the fund's
+figures over time are ``services/fund.py``).
 
 Everything here is read from the ledger, never from a second set of numbers, so the pages and
 the exports cannot disagree with ``flask ledger verify``.
@@ -6,11 +7,9 @@ the exports cannot disagree with ``flask ledger verify``.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from itertools import chain
 
 from sqlalchemy import ScalarSelect
 from sqlalchemy.orm import InstrumentedAttribute
@@ -25,7 +24,7 @@ from marketplace.models import (
     Project,
     Subscription,
 )
-from marketplace.services.ledger import FUND_SOURCES, FUND_USES
+from marketplace.services.exports import csv_text, xlsx_bytes
 
 LEDGER_COLUMNS = ("transaction_id", "created_at", "trigger", "reason", "project_id",
                   "subscription_id", "milestone_id", "reverses_id", "account_code",
@@ -84,39 +83,6 @@ def money_trail(project: Project) -> Trail:
                  released=came_in - paid - held, held=held)
 
 
-@dataclass(frozen=True)
-class Series:
-    code: str
-    name: str
-    kind: AccountKind
-    points: list[int]  # the account's balance at the end of each month
-
-
-def fund_over_time() -> tuple[list[str], list[Series]]:
-    """Month labels and, for every fund source and use, its balance at each month's end."""
-    rows = db.session.execute(
-        db.select(LedgerAccount.code, LedgerTransaction.created_at, LedgerEntry.amount_fen)
-        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-        .where(LedgerAccount.kind.in_([AccountKind.FUND_SOURCE, AccountKind.FUND_USE]))
-        .order_by(LedgerTransaction.created_at)).all()
-    months = sorted({_month(at) for _, at, _ in rows})
-    series = []
-    for code, name in {**FUND_SOURCES, **FUND_USES}.items():
-        running, points = 0, []
-        mine = [(_month(at), int(amount)) for c, at, amount in rows if c == code]
-        for month in months:
-            running += sum(amount for m, amount in mine if m == month)
-            points.append(running)
-        kind = AccountKind.FUND_SOURCE if code in FUND_SOURCES else AccountKind.FUND_USE
-        series.append(Series(code, name, kind, points))
-    return months, series
-
-
-def _month(moment: datetime) -> str:
-    return moment.strftime("%Y-%m")
-
-
 def ledger_rows() -> Iterator[tuple[object, ...]]:
     """Every entry with its transaction and account, oldest first: the public ledger."""
     query = (db.select(LedgerTransaction, LedgerEntry, LedgerAccount)
@@ -131,21 +97,8 @@ def ledger_rows() -> Iterator[tuple[object, ...]]:
 
 def ledger_xlsx() -> bytes:
     """The same rows and columns as ``ledger_csv``, as one Excel sheet (numbers stay numbers)."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("ledger")
-    sheet.append(LEDGER_COLUMNS)
-    for row in ledger_rows():
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes([("ledger", chain([LEDGER_COLUMNS], ledger_rows()))])
 
 
 def ledger_csv() -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(LEDGER_COLUMNS)
-    writer.writerows(ledger_rows())
-    return out.getvalue()
+    return csv_text(chain([LEDGER_COLUMNS], ledger_rows()))

@@ -15,7 +15,7 @@ from marketplace.services.duties import overdue_progress_reports
 from marketplace.web.auth import role_required
 from marketplace.web.clock import current_time
 from marketplace.web.filters import yuan
-from marketplace.web.labels import localized, state_name
+from marketplace.web.labels import fund_account_name, localized, state_name
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,12 +30,13 @@ def _download(body: str | bytes, mimetype: str, suffix: str) -> Response:
 def charts(board: Dashboard) -> dict[str, Any]:
     """Each chart's bars as (label in the reader's language, value, text shown)."""
     counties = board.coverage.counties
-    lines = (*board.money.sources, *board.money.uses)
+    fund = board.money.fund
     return {
         "coverage": [(c.county, len(c.towns), str(len(c.towns))) for c in counties],
         "plan": [c.planned_towns for c in counties],
         "stages": [(state_name(state), n, str(n)) for state, n in board.stages.items()],
-        "money": [(_(line.name), line.fen, yuan(line.fen)) for line in lines],
+        "money": [(fund_account_name(line.code), line.fen, yuan(line.fen))
+                  for line in (*fund.income, *fund.spending)],
         "people": [(localized(group) if group else _("No group named"), n, str(n))
                    for group, n in board.people.items()],
     }

@@ -1,4 +1,5 @@
-"""Names of states and roles in the reader's language (the code keeps English values)."""
+"""Names of states, roles and fund accounts in the reader's language (the code keeps English
+values)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.lifecycle import N_, State
 from marketplace.models import MilestoneStatus, Role, StationStatus
+from marketplace.services.ledger import FUND_SOURCES, FUND_USES
 
 STATE_NAMES = {
     State.PACKAGING: _l("Packaging"),
@@ -71,6 +73,12 @@ def _state_names(locale: str) -> dict[State, str]:
     return {state: str(name) for state, name in STATE_NAMES.items()}
 
 
+def fund_account_name(code: str) -> str:
+    """A fund source or use in the reader's language (the ledger keeps the English name)."""
+    names = {**FUND_SOURCES, **FUND_USES}
+    return _(names[code]) if code in names else code
+
+
 def role_name(role: Role) -> str:
     return str(ROLE_NAMES[role])
 
@@ -85,5 +93,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(localized)
     app.add_template_filter(state_name)
     app.add_template_filter(role_name)
+    app.add_template_filter(fund_account_name)
     app.add_template_filter(status_name)
     app.add_template_filter(milestone_title)

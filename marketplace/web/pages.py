@@ -105,7 +105,7 @@ def project(project_id: int) -> str:
                            panel=public_result(project),
                            record=project_trail(project, events),
                            inspections=inspections_of_project(project.id),
-                           trail=money_trail(project), evidence=public_by_milestone(project),
+                           money=money_trail(project), evidence=public_by_milestone(project),
                            questions=[q for q in questions_of(project.id) if q.is_answered],
                            **shown_on_project(project, now),
                            evaluation_overdue=evaluation_overdue(project, now))

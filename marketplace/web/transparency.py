@@ -1,19 +1,28 @@
-"""Public transparency pages: the fund's sources and uses over time, its evaluation awards,
-and the ledger as CSV or XLSX."""
+"""Public transparency pages: the fund's income, spending and holdings over time, its
+evaluation awards, and the ledger as CSV or XLSX."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, render_template
+from flask_babel import gettext as _
 
 from marketplace.services.evaluation_awards import awards
-from marketplace.services.transparency import Series, fund_over_time, ledger_csv, ledger_xlsx
+from marketplace.services.fund import FundMonth, fund_by_month, fund_figures
+from marketplace.services.transparency import ledger_csv, ledger_xlsx
+from marketplace.web.labels import fund_account_name
 
 bp = Blueprint("transparency", __name__)
 WIDTH, HEIGHT, PAD = 640, 240, 40
 COLOURS = ("#c0392b", "#2980b9", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#7f8c8d",
            "#2c3e50")
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str  # in the reader's language
+    points: list[int]  # the figure at the end of each month
 
 
 @dataclass(frozen=True)
@@ -23,8 +32,22 @@ class Line:
     points: str  # SVG polyline points
 
 
+def over_time(months: list[FundMonth]) -> list[Series]:
+    """Each source's income, each use's spending and what the fund holds, month by month."""
+    if not months:
+        return []
+    first = months[0].figures
+    series = [Series(_("Income: %(source)s", source=fund_account_name(line.code)),
+                     [m.figures.income[n].fen for m in months])
+              for n, line in enumerate(first.income)]
+    series += [Series(_("Spending: %(use)s", use=fund_account_name(line.code)),
+                      [m.figures.spending[n].fen for m in months])
+               for n, line in enumerate(first.spending)]
+    return [*series, Series(_("Fund balance"), [m.figures.held_fen for m in months])]
+
+
 def chart(months: list[str], series: list[Series]) -> tuple[list[Line], int, int]:
-    """Polylines for the accounts that moved, scaled into the chart box; and the y range."""
+    """Polylines for the figures that moved, scaled into the chart box; and the y range."""
     moved = [s for s in series if any(s.points)]
     values = [v for s in moved for v in s.points] + [0]
     low, high = min(values), max(values)
@@ -42,11 +65,14 @@ def chart(months: list[str], series: list[Series]) -> tuple[list[Line], int, int
 
 @bp.get("/fund")
 def fund() -> str:
-    months, series = fund_over_time()
+    """Income per source, spending per use and what the fund holds, now and month by month."""
+    by_month = fund_by_month()
+    months = [m.month for m in by_month]
+    series = over_time(by_month)
     lines, low, high = chart(months, series)
-    return render_template("pages/fund.html", months=months, series=series, lines=lines,
-                           low=low, high=high, width=WIDTH, height=HEIGHT, pad=PAD,
-                           awards=awards())
+    return render_template("pages/fund.html", fund=fund_figures(by_month), months=months,
+                           series=series, lines=lines, low=low, high=high, width=WIDTH,
+                           height=HEIGHT, pad=PAD, awards=awards())
 
 
 @bp.get("/ledger.csv")

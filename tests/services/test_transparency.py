@@ -8,7 +8,8 @@ import io
 import pytest
 
 from marketplace.lifecycle import State
-from marketplace.services.transparency import LEDGER_COLUMNS, fund_over_time, money_trail
+from marketplace.services.fund import VENTURE_INVESTMENT, fund_by_month
+from marketplace.services.transparency import LEDGER_COLUMNS, money_trail
 from tests.factories import gen_cast, gen_project
 from tests.services.test_matching import offer
 
@@ -49,13 +50,16 @@ def test_the_project_page_shows_the_money_trail(client) -> None:
     assert f"¥{whole:,}.{cents:02d}" in page
 
 
-def test_the_fund_page_draws_the_sources_and_uses_as_svg(client) -> None:
+def test_the_fund_page_draws_income_spending_and_balance_as_svg(client) -> None:
     cast = gen_cast()
     offer(cast, ratio_pct=50)
     gen_project(cast, State.COMPLETED)
-    months, series = fund_over_time()
-    lottery = next(s for s in series if s.code == "fund:source:lottery")
-    assert months and lottery.points[-1] < 0, "the fund paid a match and got part back"
+    months = fund_by_month()
+    figures = months[-1].figures
+    venture = next(line for line in figures.spending if line.code == VENTURE_INVESTMENT)
+    # The match went to the project and part came back: spending, net of the return, positive.
+    assert months and venture.fen > 0 and figures.income_fen == 0
+    assert figures.held_fen == -venture.fen and figures.reconciles
     page = client.get("/fund").get_data(as_text=True)
     assert "<svg" in page and "<polyline" in page and "<script" not in page
 

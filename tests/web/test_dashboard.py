@@ -12,7 +12,7 @@ from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import BeneficiaryGroup, StationStatus
 from marketplace.services.dashboard import dashboard
-from marketplace.services.ledger import Cause, fund_account, post
+from marketplace.services.ledger import Cause, fund_account, organization_account, post
 from tests.factories import at, gen_cast, gen_project, gen_station
 
 NOW = at(100)  # 2026-06-09 in Asia/Shanghai
@@ -20,7 +20,7 @@ NOW = at(100)  # 2026-06-09 in Asia/Shanghai
 
 @pytest.fixture
 def world(app):
-    """Stations in three counties, three projects, two fund grants."""
+    """Stations in three counties, three projects, a donation, an award and an earmark."""
     app.config.update(COVERAGE_PLAN="鹿城区=3,瑞安市=2", COVERAGE_TARGET_TOWNS=5)
     cast = gen_cast()
     station = gen_station(cast.community)  # 鹿城区 五马街道, approved
@@ -33,14 +33,16 @@ def world(app):
                                 .order_by(BeneficiaryGroup.code).limit(3)).scalars().all()
     serving.groups, serving.people_served = groups, 10
     packaging.people_served = 100  # not yet serving anyone: not counted
-    lottery, sponsorship = fund_account("fund:source:lottery"), fund_account(
-        "fund:source:sponsorship")
-    post("start-up grants", [(lottery, -5_000_00), (fund_account("fund:use:station_startup"),
-                                                    3_000_00),
-                             (fund_account("fund:use:venture_investment"), 2_000_00)],
-         Cause("grant"), now=at(1))
-    post("awards", [(sponsorship, -1_000_00),
-                    (fund_account("fund:use:evaluation_awards"), 1_000_00)],
+    # Postings shaped as the product writes them: a directed donation into the sponsorship
+    # source, an evaluation award out of its use, and a move inside the fund (neither).
+    post("directed donation", [(organization_account(cast.enterprises[0].organization),
+                                -6_000_00), (fund_account("fund:source:sponsorship"), 6_000_00)],
+         Cause("naming_right"), now=at(1))
+    post("award", [(fund_account("fund:use:evaluation_awards"), -1_000_00),
+                   (organization_account(cast.ngos[0].organization), 1_000_00)],
+         Cause("evaluation_award"), now=at(2))
+    post("earmark", [(fund_account("fund:source:lottery"), -500_00),
+                     (fund_account("fund:use:station_startup"), 500_00)],
          Cause("grant"), now=at(2))
     db.session.commit()
     app.config["CLOCK"] = lambda: NOW
@@ -59,10 +61,10 @@ def test_figures_match_the_hand_count(world) -> None:
         State.PACKAGING: 1, State.SUBSCRIPTION: 1, State.IMPLEMENTATION: 1}
 
     money = board.money
-    assert {line.code: line.fen for line in money.sources if line.fen} == {
-        "fund:source:lottery": 5_000_00, "fund:source:sponsorship": 1_000_00}
-    assert [line.fen for line in money.uses] == [3_000_00, 2_000_00, 1_000_00]
-    assert money.received_fen == money.spent_fen == 6_000_00
+    fund = money.fund
+    assert [line.fen for line in fund.income] == [0, 0, 0, 6_000_00, 0]
+    assert [line.fen for line in fund.spending] == [0, 0, 1_000_00]
+    assert (fund.income_fen, fund.spending_fen, fund.held_fen) == (6_000_00, 1_000_00, 5_000_00)
     # The subscription project holds its first subscriber's third; the serving project was
     # fully collected and has paid its first milestone's 40% of the award.
     assert money.commitments_fen == subscription.funding_target_fen // 3
@@ -101,7 +103,9 @@ def test_csv_and_xlsx_carry_the_same_figures(world, client, auth) -> None:
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert ["鹿城区", "3", "1", "2", "1", "1"] in rows
     assert ["total", "5", "2", "3", "2", "1"] in rows
-    assert ["fund:use:station_startup", "Station start-up costs", "300000"] in rows
+    assert ["income:fund:source:sponsorship", "Enterprises' directed sponsorship", "600000"] in rows
+    assert ["spending:fund:use:evaluation_awards", "Evaluation awards", "100000"] in rows
+    assert ["fund:held", "Fund balance", "500000"] in rows
     assert [groups[0].code, "4"] in rows
     assert [str(serving.id), serving.title, "2", "2026-05-30", "10"] in rows
 
@@ -109,7 +113,8 @@ def test_csv_and_xlsx_carry_the_same_figures(world, client, auth) -> None:
     assert book.sheetnames == ["coverage", "stations_per_town", "projects_by_stage", "money",
                                "people_by_group", "overdue_reports"]
     money = {row[0]: row[2] for row in book["money"].iter_rows(min_row=2, values_only=True)}
-    assert money["fund:source:lottery"] == 500000
+    assert money["income:fund:source:sponsorship"] == 600000
+    assert money["spending:total"] == 100000
     assert money["projects:paid"] == serving.award.amount_fen * 40 // 100
     overdue = list(book["overdue_reports"].iter_rows(min_row=2, values_only=True))
     assert overdue == [(serving.id, serving.title, 2, "2026-05-30", 10)]
