@@ -2,13 +2,17 @@
 
 PostgreSQL: the services lock the rows they check (``SELECT … FOR UPDATE``: ``lock_project``,
 ``credit.lock_enterprise``), and a unit waits at most ``LOCK_WAIT_SECONDS`` for a row lock
-(``lock_timeout``). SQLite ignores ``FOR UPDATE`` and its driver, left to itself, begins a
-transaction only at the first write, after the checks were read: two withdrawals of the same
-credit both passed. Here SQLAlchemy emits BEGIN itself (its documented pysqlite recipe: the
-driver's own transaction handling is turned off), a plain deferred BEGIN for reading and
-``BEGIN IMMEDIATE``, which takes the database's one write lock at once, for a unit of work
-(``begin_unit``). A second writer waits up to ``LOCK_WAIT_SECONDS`` (SQLite's busy timeout);
-readers never wait for a writer, nor it for them (write-ahead log).
+(``lock_timeout``). SQLite ignores ``FOR UPDATE``, and its driver begins a transaction only at
+the first write, after the checks were read: two withdrawals of the same credit both passed.
+So on SQLite a unit begins with ``BEGIN IMMEDIATE`` (``begin_unit``), emitted in SQLAlchemy's
+"begin" event as its pysqlite recipe does, which takes the database's one write lock before
+the first read; a second writer waits up to ``LOCK_WAIT_SECONDS`` (the busy timeout).
+
+Only units do this. Reading is left to the driver, outside any transaction: every statement
+sees the latest commit, as under PostgreSQL's READ COMMITTED, so a page never holds a snapshot
+nor waits for a writer, and code that reads again after another process wrote (the scheduler,
+the tests) sees what it wrote. With the write-ahead log, readers and the one writer never wait
+for each other.
 """
 
 from __future__ import annotations
@@ -28,9 +32,8 @@ GAVE_UP_SQLSTATES = frozenset({"55P03", "40P01", "40001"})
 
 @event.listens_for(Engine, "connect")
 def _sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite enforces foreign keys, keeps a write-ahead log, and leaves BEGIN to ``_begin``."""
+    """SQLite enforces foreign keys and keeps a write-ahead log (readers never wait)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.isolation_level = None  # the driver no longer begins nor commits alone
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -39,10 +42,10 @@ def _sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 @event.listens_for(Engine, "begin")
 def _begin(connection: Connection) -> None:
-    """Every SQLite transaction starts here: with the write lock for a unit of work."""
-    if connection.dialect.name == "sqlite":
-        write = connection.get_execution_options().get(WRITE)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    """A unit of work on SQLite starts with the write lock; the driver, which sees the
+    transaction open, then begins none of its own until the commit."""
+    if connection.dialect.name == "sqlite" and connection.get_execution_options().get(WRITE):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def engine_options(url: str, options: dict[str, Any], wait_seconds: float) -> dict[str, Any]:
@@ -60,10 +63,11 @@ def engine_options(url: str, options: dict[str, Any], wait_seconds: float) -> di
 def begin_unit(session: Session) -> None:
     """Start the session's unit of work; on SQLite with the write lock taken first.
 
-    A read transaction the request had open (its snapshot may predate the last write) is
-    committed first, which expires what it loaded: objects such as ``current_user`` reload
-    inside the unit, under the lock. Changes left pending before the unit are committed
-    with it; make them inside the unit.
+    The session's transaction so far (the request's reads) is committed first, so that the
+    unit's connection begins anew; that expires what it loaded: objects such as
+    ``current_user`` reload inside the unit, under the lock, rather than being checked as they
+    were read before it. Changes left pending before the unit are committed then, not with
+    it: make them inside the unit.
     """
     if session.get_bind().dialect.name != "sqlite":
         return
