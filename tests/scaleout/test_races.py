@@ -133,7 +133,8 @@ def test_one_evaluator_scoring_twice_at_once_gets_one_sheet_and_a_409(app, tmp_p
 def impatient(app: Flask) -> Iterator[Flask]:
     """The app with a lock wait of a fifth of a second, so the test need not wait ten."""
     config = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY",
-                                                "TESTING", "UPLOAD_FOLDER")}
+                                                "TESTING", "UPLOAD_FOLDER",
+                                                "WTF_CSRF_ENABLED")}
     impatient = create_app({**config, "LOCK_WAIT_SECONDS": 0.2})
     yield impatient
     with impatient.app_context():
@@ -148,6 +149,10 @@ def test_a_lock_held_too_long_answers_503_and_saves_nothing(app, impatient, tmp_
     now = at(20)
     impatient.config["CLOCK"] = lambda: now
     headers = {"Authorization": f"Bearer {token(enterprise, now)}"}
+    withdrawal = {"amount_fen": credit, "reason": "年终"}
+    api, browser = impatient.test_client(), impatient.test_client()
+    assert browser.post("/login", data={"email": enterprise.email,
+                                        "password": PASSWORD}).status_code == 302
     db.session.commit()
     holder = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     organizations = Organization.__table__
@@ -158,14 +163,16 @@ def test_a_lock_held_too_long_answers_503_and_saves_nothing(app, impatient, tmp_
             other.execute(select(organizations.c.id)
                           .where(organizations.c.id == enterprise.organization_id)
                           .with_for_update())
-            client = impatient.test_client()
-            withdrawal = {"amount_fen": credit, "reason": "年终"}
-            busy = client.post("/api/v1/credit/withdrawals", headers=headers, json=withdrawal)
+            busy = api.post("/api/v1/credit/withdrawals", headers=headers, json=withdrawal)
             assert busy.status_code == 503, busy.get_data(as_text=True)
             assert busy.json["error"] == "busy" and busy.headers["Retry-After"] == "5"
+            page = browser.post("/enterprise/credit/withdraw?lang=en", data={
+                "amount": f"{credit / 100:.2f}", "reason": "年终", "confirmed": "yes"})
+            assert page.status_code == 409
+            assert "nothing was saved. Try again shortly." in page.get_data(as_text=True)
         db.session.rollback()
         assert credit_fen(enterprise.organization_id) == credit
-        again = client.post("/api/v1/credit/withdrawals", headers=headers, json=withdrawal)
+        again = api.post("/api/v1/credit/withdrawals", headers=headers, json=withdrawal)
         assert again.status_code == 201
     finally:
         holder.dispose()
