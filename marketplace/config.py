@@ -39,6 +39,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "SECRET_KEY": _secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("MARKETPLACE_DATABASE_URL", default_db),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The longest a writer waits for another's lock before answering 503 (writelock.py).
+        "LOCK_WAIT_SECONDS": float(os.environ.get("MARKETPLACE_LOCK_WAIT_SECONDS", "10")),
         "TIMEZONE": os.environ.get("MARKETPLACE_TIMEZONE", "Asia/Shanghai"),
         "EVALUATION_PASS_MARK": int(os.environ.get("MARKETPLACE_PASS_MARK", "60")),
         # Open Contracting ID prefix: "ocds-" plus a registered code for real publication.

@@ -22,7 +22,7 @@ from marketplace.models import (
 )
 from marketplace.services.dashboard import local_date
 from marketplace.services.errors import Forbidden, Invalid, NotFound
-from marketplace.services.moves import record
+from marketplace.services.moves import atomic, record
 from marketplace.services.notifications import render
 
 MAX_EVERY_DAYS = 366
@@ -43,17 +43,18 @@ def set_schedule(county: str, every_days: int, first_due_on: date, *, actor: Acc
     if not isinstance(every_days, int) or not 1 <= every_days <= MAX_EVERY_DAYS:
         raise Invalid("Reports are due every 1 to %(max)s days.", field="every_days",
                       max=MAX_EVERY_DAYS)
-    schedule = db.session.execute(
-        db.select(ReportSchedule).where(ReportSchedule.county == county)).scalar_one_or_none()
-    if schedule is None:
-        schedule = ReportSchedule(county=county)
-        db.session.add(schedule)
-    schedule.every_days, schedule.next_due_on = every_days, first_due_on
-    schedule.set_by, schedule.set_at = actor, now
-    record(None, actor, "set_report_schedule", now=now,
-           details={"county": county, "every_days": every_days,
-                    "next_due_on": first_due_on.isoformat()})
-    db.session.commit()
+    with atomic():
+        schedule = db.session.execute(
+            db.select(ReportSchedule).where(ReportSchedule.county == county)
+            .with_for_update()).scalar_one_or_none()
+        if schedule is None:
+            schedule = ReportSchedule(county=county)
+            db.session.add(schedule)
+        schedule.every_days, schedule.next_due_on = every_days, first_due_on
+        schedule.set_by, schedule.set_at = actor, now
+        record(None, actor, "set_report_schedule", now=now,
+               details={"county": county, "every_days": every_days,
+                        "next_due_on": first_due_on.isoformat()})
     return schedule
 
 
@@ -61,19 +62,21 @@ def record_report(schedule_id: int, body: str, *, actor: Account,
                   now: datetime) -> CountyReport:
     """The county's report for the period now due; the next one falls due a period later."""
     _admin_only(actor)
-    schedule = db.session.get(ReportSchedule, schedule_id)
-    if schedule is None:
-        raise NotFound("No report schedule %(id)s.", id=schedule_id)
     body = (body or "").strip()
-    if not body:
-        raise Invalid("Write what the county reported.", field="body")
-    report = CountyReport(schedule=schedule, due_on=schedule.next_due_on, body=body,
-                          recorded_by=actor, recorded_at=now)
-    db.session.add(report)
-    schedule.next_due_on += timedelta(days=schedule.every_days)
-    record(None, actor, "record_county_report", now=now,
-           details={"county": schedule.county, "due_on": report.due_on.isoformat()})
-    db.session.commit()
+    with atomic():
+        schedule = db.session.execute(
+            db.select(ReportSchedule).where(ReportSchedule.id == schedule_id)
+            .with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
+        if schedule is None:
+            raise NotFound("No report schedule %(id)s.", id=schedule_id)
+        if not body:
+            raise Invalid("Write what the county reported.", field="body")
+        report = CountyReport(schedule=schedule, due_on=schedule.next_due_on, body=body,
+                              recorded_by=actor, recorded_at=now)
+        db.session.add(report)
+        schedule.next_due_on += timedelta(days=schedule.every_days)
+        record(None, actor, "record_county_report", now=now,
+               details={"county": schedule.county, "due_on": report.due_on.isoformat()})
     return report
 
 
@@ -91,28 +94,27 @@ def remind_due(now: datetime) -> list[ReportSchedule]:
     transaction as the reminders, so two sweeps never both remind.
     """
     today = local_date(now)
-    due = list(db.session.execute(
-        db.select(ReportSchedule)
-        .where(ReportSchedule.next_due_on <= today,
-               db.or_(ReportSchedule.reminded_for.is_(None),
-                      ReportSchedule.reminded_for != ReportSchedule.next_due_on))
-        .order_by(ReportSchedule.id).with_for_update(skip_locked=True)).scalars())
-    if not due:
-        db.session.commit()
-        return []
-    admins = db.session.execute(
-        db.select(Account).join(Organization)
-        .where(Account.is_active, Organization.role == Role.ADMIN)
-        .order_by(Account.id)).scalars().all()
-    for schedule in due:
-        params = {"county": schedule.county, "due_on": schedule.next_due_on.isoformat()}
-        for admin in admins:
-            db.session.add(Notification(account=admin, kind="county_report_due", params=params,
-                                        created_at=now))
-            db.session.add(OutboxMail(
-                to=admin.email, subject=render("county_report_due", params, "zh")[:300],
-                body=f"{render('county_report_due', params, 'zh')}\n\n"
-                     f"{render('county_report_due', params, 'en')}\n", created_at=now))
-        schedule.reminded_for = schedule.next_due_on
-    db.session.commit()
+    with atomic():
+        due = list(db.session.execute(
+            db.select(ReportSchedule)
+            .where(ReportSchedule.next_due_on <= today,
+                   db.or_(ReportSchedule.reminded_for.is_(None),
+                          ReportSchedule.reminded_for != ReportSchedule.next_due_on))
+            .order_by(ReportSchedule.id).with_for_update(skip_locked=True)).scalars())
+        if not due:
+            return []
+        admins = db.session.execute(
+            db.select(Account).join(Organization)
+            .where(Account.is_active, Organization.role == Role.ADMIN)
+            .order_by(Account.id)).scalars().all()
+        for schedule in due:
+            params = {"county": schedule.county, "due_on": schedule.next_due_on.isoformat()}
+            for admin in admins:
+                db.session.add(Notification(account=admin, kind="county_report_due", params=params,
+                                            created_at=now))
+                db.session.add(OutboxMail(
+                    to=admin.email, subject=render("county_report_due", params, "zh")[:300],
+                    body=f"{render('county_report_due', params, 'zh')}\n\n"
+                         f"{render('county_report_due', params, 'en')}\n", created_at=now))
+            schedule.reminded_for = schedule.next_due_on
     return due

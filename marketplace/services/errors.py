@@ -34,3 +34,10 @@ class NotFound(ServiceError):
 
 class Conflict(ServiceError):
     status, code = 409, "conflict"
+
+
+class Busy(ServiceError):
+    """A lock was waited for too long: nothing was saved, and trying again may succeed."""
+
+    status, code = 503, "busy"
+    retry_after_seconds = 5  # the unit gave up after the lock wait; the next try is cheap

@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from marketplace import lifecycle
+from marketplace import lifecycle, writelock
 from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.lifecycle import Move
@@ -18,11 +19,13 @@ from marketplace.models import Account, AuditEvent, Project
 from marketplace.services import money
 from marketplace.services.access import may_move
 from marketplace.services.audit import seal
-from marketplace.services.errors import Conflict, NotFound
+from marketplace.services.errors import Busy, Conflict, NotFound
 from marketplace.services.notifications import notify_for
 
 Actor = Account | str  # an account, or a system actor such as "scheduler"
 CHANGED_MEANWHILE = "Someone else changed this project at the same time; reload and try again."
+BUSY = "Others are saving changes at this moment; nothing was saved. Try again shortly."
+IN_UNIT = "marketplace_in_unit"  # session.info: a unit of work is open on this session
 
 
 def actor_label(actor: Actor) -> str:
@@ -31,20 +34,40 @@ def actor_label(actor: Actor) -> str:
 
 @contextmanager
 def atomic() -> Iterator[None]:
-    """One unit of work: commit on success; on any error roll everything back and re-raise."""
-    try:
+    """One unit of work: commit on success; on any error roll everything back and re-raise.
+
+    It holds the write lock before it reads what it checks (``writelock``): on SQLite it
+    begins with the database's write lock, on PostgreSQL the services lock their rows. A lock
+    waited for too long is ``Busy`` (503), never a crash. A unit opened inside another is part
+    of it: the outer one commits.
+    """
+    session = db.session()
+    if session.info.get(IN_UNIT):
         yield
-        db.session.commit()
+        return
+    session.info[IN_UNIT] = True
+    try:
+        writelock.begin_unit(session)
+        yield
+        session.commit()
     except StaleDataError as stale:
-        db.session.rollback()
+        session.rollback()
         raise Conflict(CHANGED_MEANWHILE) from stale
-    except BaseException:
-        db.session.rollback()
+    except OperationalError as refused:
+        session.rollback()
+        if writelock.gave_up(refused):
+            raise Busy(BUSY) from refused
         raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(IN_UNIT, None)
 
 
 def lock_project(project_id: int) -> Project:
-    """Load the project with a row lock (PostgreSQL), fresh from the database."""
+    """Load the project with a row lock (PostgreSQL; on SQLite the unit holds the database's
+    write lock), fresh from the database."""
     project = db.session.execute(
         db.select(Project)
         .where(Project.id == project_id)

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from marketplace.extensions import db, login_manager
 from marketplace.models import Account, Organization, OrgStatus, Role
 from marketplace.services import throttle
+from marketplace.services.moves import atomic
 from marketplace.web.forms import LoginForm, SignUpForm
 from marketplace.web.pages import current_time
 
@@ -109,8 +110,8 @@ def signup() -> str | Response:
             account = Account(email=email, name=form.contact.data.strip(),
                               organization=organization)
             account.set_password(form.password.data)
-            db.session.add(account)
-            db.session.commit()
+            with atomic():
+                db.session.add(account)
             login_user(account)
             flash(_("Signed up. The administrator will review your organization."))
             return redirect(url_for("public.index"))

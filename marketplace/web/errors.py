@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from marketplace.lifecycle import MoveRefused
-from marketplace.services.errors import ServiceError
+from marketplace.services.errors import Busy, ServiceError
 from marketplace.web import api
 
 
@@ -31,6 +31,15 @@ def _http(error: HTTPException) -> ResponseReturnValue:
                            message=description), error.code or 500
 
 
+def _busy(error: Busy) -> ResponseReturnValue:
+    """A lock waited for too long outside a form's ``attempt``: 503, nothing saved (the API
+    answers its own JSON)."""
+    return render_template("error.html", code=503, title=_("Busy, try again shortly"),
+                           message=translated(error)), 503, \
+        {"Retry-After": str(error.retry_after_seconds)}
+
+
 def register(app: Flask) -> None:
     for code in (403, 404, 429):
         app.register_error_handler(code, _http)
+    app.register_error_handler(Busy, _busy)

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from marketplace.lifecycle import MoveRefused
-from marketplace.services.errors import NotFound, ServiceError
+from marketplace.services.errors import Busy, NotFound, ServiceError
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -38,6 +38,8 @@ def _service_error(refused: ServiceError) -> ResponseReturnValue:
     response, status = error(refused.status, refused.code, refused.message, **extra)
     if status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(refused, Busy):  # a lock waited for too long; nothing was saved
+        response.headers["Retry-After"] = str(refused.retry_after_seconds)
     return response, status
 
 
