@@ -35,7 +35,8 @@ def batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     def counting(now: datetime, limit: int, skip: set[int]) -> list[bulk.ProjectRow]:
         locked.append(1)
-        assert len(locked) < 20, "the sweep keeps taking the same projects"
+        if len(locked) > 20:  # not an Exception: the sweep would take it for a broken row
+            pytest.fail("the sweep keeps taking the same projects")
         return lock_due(now, limit, skip)
 
     monkeypatch.setattr(bulk, "lock_due", counting)
