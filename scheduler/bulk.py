@@ -128,9 +128,10 @@ def unchecked_by(until: datetime) -> ColumnElement[bool]:
     publication; the sweep gives them their check (``jobs.restore_checks``). Projects whose
     passed deadline waits for a person (bids to award) match too, and keep no check.
     """
-    stages = [and_(PROJECT.c.state == stage,
-                   or_(*(PROJECT.c[rule.at] <= until for rule in lifecycle.timed_rules(stage))))
-              for stage in State if any(lifecycle.timed_rules(stage))]
+    dates = {stage: dict.fromkeys(rule.at for rule in lifecycle.timed_rules(stage))
+             for stage in State}
+    stages = [and_(PROJECT.c.state == stage, or_(*(PROJECT.c[at] <= until for at in ats)))
+              for stage, ats in dates.items() if ats]
     return and_(PROJECT.c.next_check_at.is_(None), or_(*stages))
 
 
