@@ -12,10 +12,12 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert
 
+from marketplace import lifecycle
 from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.lifecycle import State
@@ -116,7 +118,7 @@ def generate(projects: int, subscriptions: int, *, seed: int = 2013,
             if state is State.SUBSCRIPTION:
                 committed = budget * rng.randint(0, 90) // 100
             plans.append((state, committed, created))
-            yield {
+            row = {
                 "title": f"公益项目 {len(plans)}", "summary": "", "version": 1,
                 "station_id": rng.choice(stations),
                 "state": state, "review": Review.DRAFT if state is State.PACKAGING
@@ -126,11 +128,14 @@ def generate(projects: int, subscriptions: int, *, seed: int = 2013,
                 "people_served": rng.randint(20, 400) if state is State.COMPLETED else 0,
                 "subscription_opens_at": created + 2 * DAY,
                 "subscription_closes_at": created + 16 * DAY,
-                "tender_closes_at": created + 30 * DAY, "tender_reopened": False,
+                "tender_closes_at": created + 30 * DAY, "standstill_ends_at": None,
+                "tender_reopened": False,
                 "rectifications": 0, "created_at": created,
                 "published_at": None if state is State.PACKAGING else created + DAY,
-                "next_check_at": created + 16 * DAY if state is State.SUBSCRIPTION else None,
             }
+            # when the clock looks next, as a move would set it (bundles in publication too)
+            row["next_check_at"] = lifecycle.next_check_at(SimpleNamespace(**row), now)
+            yield row
 
     project_ids = _insert(Project, project_rows())
     budgets = db.session.execute(db.select(Project.id, Project.budget_fen).where(

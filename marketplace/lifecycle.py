@@ -476,10 +476,38 @@ def timed_rules(state: State) -> Iterable[Rule]:
     return (rule for rule in rules_from(state) if rule.at)
 
 
+def due_rule(project: Any, now: datetime) -> Rule | None:
+    """The timed move the clock makes now: the first of the stage's, in table order, whose
+    date has come and whose guards pass. Of two on one date (``close_subscription`` and
+    ``fail_funding``) it is the one the project's money allows; the sweep and its preview both
+    ask this, so they cannot disagree."""
+    for rule in timed_rules(State(project.state)):
+        due = getattr(project, rule.at)
+        if due is None or due > now:
+            continue
+        move = Move(rule.trigger, actor="", now=now)
+        try:
+            for guard in rule.guards:
+                guard(project, move)
+        except GuardFailed:
+            continue
+        return rule
+    return None
+
+
 def next_check_at(project: Any, now: datetime) -> datetime | None:
-    """The earliest future deadline on which the clock may move the project, if any."""
+    """When the clock next has something to decide for the project.
+
+    The earliest deadline of its stage still ahead, or a deadline already passed whose move
+    may be made now: a project that arrives late (a bundle published after its subscription
+    opened) is due at once. A passed deadline whose moves are all refused (the bids wait for
+    an award) does not count, or the project would stay due at every sweep: a person's move
+    changes the answer, and ``moves.apply`` then asks again.
+    """
     times = [getattr(project, rule.at) for rule in timed_rules(State(project.state))]
     upcoming = [t for t in times if t is not None and t > now]
+    if (due := due_rule(project, now)) is not None:
+        upcoming.append(getattr(project, due.at))
     return min(upcoming, default=None)
 
 

@@ -22,10 +22,13 @@ from typing import Any, NamedTuple
 from psycopg.types.json import Json
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     Connection,
     Enum,
     Table,
+    and_,
     bindparam,
+    or_,
     select,
     text,
 )
@@ -112,9 +115,35 @@ class Recipient(NamedTuple):
     organization_id: int
 
 
+def checked_by(until: datetime) -> ColumnElement[bool]:
+    """Projects whose next check falls by ``until``: the ones a sweep then takes."""
+    return PROJECT.c.next_check_at <= until
+
+
+def unchecked_by(until: datetime) -> ColumnElement[bool]:
+    """Projects with no check although a deadline of their stage falls by ``until``.
+
+    Releases before the clock counted a passed deadline left such rows (a bundle published
+    after its subscription opened), and so did ``flask demo generate`` for bundles in
+    publication; the sweep gives them their check (``jobs.restore_checks``). Projects whose
+    passed deadline waits for a person (bids to award) match too, and keep no check.
+    """
+    dates = {stage: dict.fromkeys(rule.at for rule in lifecycle.timed_rules(stage))
+             for stage in State}
+    stages = [and_(PROJECT.c.state == stage, or_(*(PROJECT.c[at] <= until for at in ats)))
+              for stage, ats in dates.items() if ats]
+    return and_(PROJECT.c.next_check_at.is_(None), or_(*stages))
+
+
+def due_by(until: datetime) -> ColumnElement[bool]:
+    """Every project a sweep at ``until`` looks at: the preview asks the same."""
+    return or_(checked_by(until), unchecked_by(until))
+
+
 def lock_due(now: datetime, limit: int, skip: set[int]) -> list[ProjectRow]:
-    """Lock the next due projects; rows another sweep holds are skipped, not waited for."""
-    query = (select(PROJECT).where(PROJECT.c.next_check_at <= now, PROJECT.c.id.not_in(skip))
+    """Lock the next due projects; rows another transaction holds are skipped, not waited for
+    (``jobs.run_due`` retries them after the batch and reports those still held)."""
+    query = (select(PROJECT).where(checked_by(now), PROJECT.c.id.not_in(skip))
              .order_by(PROJECT.c.next_check_at, PROJECT.c.id).limit(limit)
              .with_for_update(skip_locked=True))
     return [ProjectRow(row) for row in db.session.execute(query).mappings()]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -11,6 +13,34 @@ from flask import current_app
 from marketplace.clock import utcnow
 
 scheduler_cli = click.Group("scheduler", help="The clock that moves projects at deadlines.")
+
+
+class Moment(click.ParamType):
+    """An ISO-8601 time for ``--at``, returned as the naive UTC the database stores.
+
+    With ``Z`` or an offset (the API's own ``2026-12-07T04:00:00Z``, or ``+08:00``) it means
+    what it says; without one it is a local time in the deployment's zone
+    (``MARKETPLACE_TIMEZONE``), the zone the pages show times in.
+    """
+
+    name = "time"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            parsed = datetime.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO-8601 time, such as 2026-12-07T04:00:00Z, "
+                      "2026-12-07T12:00:00+08:00 or 2026-12-07T12:00 (local time).", param, ctx)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+        return parsed.astimezone(UTC).replace(tzinfo=None)
+
+
+AT_HELP = ("ISO-8601 time, with Z or an offset (2026-12-07T04:00:00Z, +08:00); without one, "
+           "local time in MARKETPLACE_TIMEZONE.")
 
 
 @scheduler_cli.command("run")
@@ -43,8 +73,8 @@ def status() -> None:
 
 
 @scheduler_cli.command("run-once")
-@click.option("--at", "at", type=click.DateTime(), default=None,
-              help="Sweep as of this UTC time (ISO format); default now.")
+@click.option("--at", "at", type=Moment(), default=None,
+              help=f"Sweep as of this time; default now. {AT_HELP}")
 def run_once(at: datetime | None) -> None:
     """Run one sweep and print what moved and which notices went out."""
     from scheduler.jobs import run_due
@@ -55,6 +85,9 @@ def run_once(at: datetime | None) -> None:
     for project_id, triggers in moved.items():
         click.echo(f"project {project_id}: {', '.join(triggers)}")
     click.echo(f"{len(moved)} project(s) moved.")
+    if moved.locked:
+        click.echo(f"{len(moved.locked)} project(s) locked, left for the next sweep: "
+                   f"{', '.join(map(str, moved.locked))}")
     for kind, n in sorted(send_reminders(now).items()):
         click.echo(f"{kind}: {n} sent")
 
@@ -62,10 +95,13 @@ def run_once(at: datetime | None) -> None:
 @scheduler_cli.command("preview")
 @click.option("--days", type=click.IntRange(min=0), default=7, show_default=True,
               help="How many days ahead to look.")
-@click.option("--at", "at", type=click.DateTime(), default=None,
-              help="Look ahead from this UTC time (ISO format); default now.")
+@click.option("--at", "at", type=Moment(), default=None,
+              help=f"Look ahead from this time; default now. {AT_HELP}")
 def preview_command(days: int, at: datetime | None) -> None:
-    """List the moves and notices the clock would make in the next N days; changes nothing."""
+    """List the moves and notices the clock would make in the next N days; changes nothing.
+
+    The moves are exactly those ``run-once --at`` the end of the period would make.
+    """
     from scheduler.preview import preview
     from scheduler.reminders import upcoming
 

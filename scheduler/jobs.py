@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
@@ -14,7 +15,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace import lifecycle
 from marketplace.extensions import db
-from marketplace.lifecycle import MoveRefused, State
 from marketplace.models import Commitment, Project, Subscription
 from marketplace.services import money, notifications
 from marketplace.services.moves import apply, atomic
@@ -31,25 +31,17 @@ def _apply(project: Project, trigger: str, now: datetime) -> None:
 
 def advance(project: Any, now: datetime,
             make: Callable[[Any, str, datetime], None] = _apply) -> list[str]:
-    """Fire every timed move whose date has come, in table order; returns the triggers fired.
+    """Make every timed move whose date has come, as ``lifecycle.due_rule`` names them one
+    after another; returns the triggers fired.
 
-    ``make`` makes one move: through the ORM (``moves.apply``), or as rows (``bulk.Batch``).
+    ``make`` makes one move: through the ORM (``moves.apply``), as rows (``bulk.Batch``), or
+    rehearsed without writing (``preview``). A move it refuses although its guards passed is
+    an error of the batch, not a reason to try again: the project is left for the next sweep.
     """
     fired: list[str] = []
-    moved = True
-    while moved:
-        moved = False
-        for rule in lifecycle.timed_rules(State(project.state)):
-            due = getattr(project, rule.at)
-            if due is None or due > now:
-                continue
-            try:
-                make(project, rule.trigger, now)
-            except MoveRefused:
-                continue
-            fired.append(rule.trigger)
-            moved = True
-            break
+    while (rule := lifecycle.due_rule(project, now)) is not None:
+        make(project, rule.trigger, now)
+        fired.append(rule.trigger)
     project.next_check_at = lifecycle.next_check_at(project, now)
     return fired
 
@@ -119,26 +111,65 @@ def _write_settled_subscriptions() -> None:
             set_committed_value(row, "settled_at", settled_at)
 
 
-def run_due(now: datetime, batch: int = BATCH, *,
-            set_based: bool = True) -> dict[int, list[str]]:
-    """Sweep the projects whose ``next_check_at`` has come, a locked batch per transaction.
+class Sweep(dict[int, list[str]]):
+    """The triggers a sweep fired per project, and (``locked``) the due projects it could not
+    take because another transaction held them: they stay due for the next sweep."""
 
-    Each project handled gets a later ``next_check_at`` (or none) in the same transaction as
-    its moves, so a second sweep, or a second scheduler, finds nothing left to do. A batch that
-    fails is retried one project at a time through the ORM path, and a project that still fails
-    is left for the next sweep and logged, so one bad row never stops the clock for the others.
-    ``set_based=False`` sends every move through the ORM: the reference the set-based path is
-    tested against.
+    locked: list[int]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.locked = []
+
+
+def held_elsewhere(error: BaseException) -> bool:
+    """SQLite's one write lock, held by another transaction for longer than the busy timeout.
+
+    SQLite has no row locks (``SKIP LOCKED`` means nothing there): while a request writes,
+    every row is held, so the sweep stops instead of trying each project in turn.
     """
-    results: dict[int, list[str]] = {}
-    broken: set[int] = set()
+    orig = getattr(error, "orig", None)
+    return isinstance(orig, sqlite3.OperationalError) and \
+        orig.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+
+
+def restore_checks(now: datetime) -> None:
+    """Give a check to the projects left without one although a deadline of their stage has
+    passed (``bulk.unchecked_by``), so this sweep moves those that are due.
+
+    Only rows written by older releases or bulk loads need it; those waiting for a person
+    match again at each sweep, are read, and keep no check.
+    """
+    with atomic():
+        projects = db.session.execute(
+            db.select(Project).where(bulk.unchecked_by(now)).order_by(Project.id)
+            .with_for_update(skip_locked=True).execution_options(populate_existing=True)
+        ).scalars().all()
+        for project in projects:
+            if (when := lifecycle.next_check_at(project, now)) is not None:
+                project.next_check_at = when
+
+
+def _still_due(now: datetime, broken: set[int]) -> list[int]:
+    return list(db.session.execute(
+        db.select(Project.id).where(bulk.checked_by(now), Project.id.not_in(broken))
+        .order_by(Project.id)).scalars())
+
+
+def _pass(now: datetime, batch: int, broken: set[int], set_based: bool,
+          results: Sweep) -> bool:
+    """Sweep locked batches until no due row is left that this sweep can take; returns False
+    when the database's write lock was held (SQLite) and the sweep had to stop."""
     size = batch
     while True:
         ids: list[int] = []
         try:
             with atomic():
                 moved = _sweep(now, size, broken, set_based, ids)
-        except Exception:
+        except Exception as error:
+            if held_elsewhere(error):
+                log.warning("the database is locked by another transaction: sweep stopped")
+                return False
             if size == 1:  # this is the bad one: leave it for the next sweep
                 broken.update(ids)
                 log.exception("project %s: the clock could not move it", ids)
@@ -147,7 +178,36 @@ def run_due(now: datetime, batch: int = BATCH, *,
                 size = 1
             continue
         if not ids:
-            return results
+            return True
         results.update(moved)
         for project_id, triggers in moved.items():
             log.info("project %s: %s", project_id, ", ".join(triggers))
+
+
+def run_due(now: datetime, batch: int = BATCH, *, set_based: bool = True) -> Sweep:
+    """Sweep the projects whose ``next_check_at`` has come, a locked batch per transaction.
+
+    Each project handled gets a later ``next_check_at`` (or none) in the same transaction as
+    its moves, so a second sweep, or a second scheduler, finds nothing left to do. A batch that
+    fails is retried one project at a time through the ORM path, and a project that still fails
+    is left for the next sweep and logged, so one bad row never stops the clock for the others.
+    Due rows another transaction holds (a request moving the project) are skipped, tried again
+    once the batches are done, and those still held are logged and returned as ``locked``: they
+    are still due, and the next sweep takes them. ``set_based=False`` sends every move through
+    the ORM: the reference the set-based path is tested against.
+    """
+    results = Sweep()
+    broken: set[int] = set()
+    try:
+        restore_checks(now)
+    except Exception as error:
+        if not held_elsewhere(error):
+            raise
+    else:
+        if _pass(now, batch, broken, set_based, results) and _still_due(now, broken):
+            _pass(now, batch, broken, set_based, results)
+    results.locked = _still_due(now, broken)
+    if results.locked:
+        log.warning("%d project(s) locked, left for the next sweep: %s", len(results.locked),
+                    ", ".join(map(str, results.locked)))
+    return results
