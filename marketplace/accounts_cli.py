@@ -1,13 +1,18 @@
-"""``flask accounts create``: evaluator and administrator accounts are made by an operator."""
+"""``flask accounts``: evaluator and administrator accounts are made by an operator, who can
+also set a forgotten or leaked password (which ends the account's sessions)."""
 
 from __future__ import annotations
 
 import click
 
+from marketplace.clock import utcnow
 from marketplace.extensions import db
-from marketplace.models import Account, Organization, OrgStatus, Role
+from marketplace.models import Account, OrgStatus, Role
+from marketplace.services import accounts
+from marketplace.services.errors import ServiceError
 
 accounts_cli = click.Group("accounts", help="People's accounts.")
+OPERATOR = "operator (flask accounts)"
 
 
 @accounts_cli.command("create")
@@ -18,20 +23,27 @@ accounts_cli = click.Group("accounts", help="People's accounts.")
 @click.password_option(help="Asked for when not given.")
 def create(role: str, email: str, name: str, organization: str | None, password: str) -> None:
     """An approved account; joins the organization of that name and role if it exists."""
-    email = email.strip().lower()
-    if len(password) < 8:
-        raise click.ClickException("The password needs at least 8 characters.")
-    if db.session.execute(db.select(Account.id).where(Account.email == email)).first():
-        raise click.ClickException(f"An account with e-mail {email} already exists.")
-    org_name = (organization or name).strip()
-    org = db.session.execute(
-        db.select(Organization).where(Organization.name == org_name,
-                                      Organization.role == Role(role))).scalars().first()
-    if org is None:
-        org = Organization(name=org_name, role=Role(role), status=OrgStatus.APPROVED,
-                           contact_name=name)
-    account = Account(email=email, name=name, organization=org)
-    account.set_password(password)
-    db.session.add(account)
-    db.session.commit()
-    click.echo(f"Created {role} account {email} in {org.name}.")
+    draft = accounts.Registration(email=email, name=name, password=password, role=Role(role),
+                                  organization=organization or name)
+    try:
+        account = accounts.register(draft, actor=OPERATOR, now=utcnow(),
+                                    status=OrgStatus.APPROVED, join=True)
+    except ServiceError as refused:
+        raise click.ClickException(refused.message) from None
+    click.echo(f"Created {role} account {account.email} in {account.organization.name}.")
+
+
+@accounts_cli.command("set-password")
+@click.argument("email")
+@click.password_option(help="Asked for when not given.")
+def set_password(email: str, password: str) -> None:
+    """A new password for the account; every session it has open ends."""
+    account = db.session.execute(db.select(Account).where(
+        db.func.lower(Account.email) == accounts.normalized(email))).scalar_one_or_none()
+    if account is None:
+        raise click.ClickException(f"No account with e-mail {email}.")
+    try:
+        accounts.change_password(account, password, actor=OPERATOR, now=utcnow())
+    except ServiceError as refused:
+        raise click.ClickException(refused.message) from None
+    click.echo(f"Password changed for {account.email}; its sessions have ended.")

@@ -48,6 +48,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # Where ``flask audit anchor`` appends the audit chain's head (copy it off the server).
         "AUDIT_ANCHOR_LOG": os.environ.get("MARKETPLACE_AUDIT_ANCHOR_LOG",
                                            str(instance_path / "audit-anchors.jsonl")),
+        # A signed-in session ends after this many hours without a request (web/security.py).
+        "SESSION_IDLE_HOURS": float(os.environ.get("MARKETPLACE_SESSION_IDLE_HOURS", "12")),
         "API_TOKEN_TTL_HOURS": int(os.environ.get("MARKETPLACE_API_TOKEN_TTL_HOURS", "24")),
         "EVALUATION_EXCELLENT_MARK": int(os.environ.get("MARKETPLACE_EXCELLENT_MARK", "90")),
         "STANDSTILL_DAYS": int(os.environ.get("MARKETPLACE_STANDSTILL_DAYS", "5")),

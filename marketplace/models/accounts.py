@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from marketplace.clock import utcnow
 from marketplace.extensions import db
@@ -73,8 +73,14 @@ class Account(UserMixin, db.Model):  # UserMixin: Flask-Login's session interfac
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped at log-out and password change: session cookies of an older generation are void.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organization: Mapped[Organization] = relationship(back_populates="accounts")
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session cookie: the id and the session generation."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def role(self) -> Role:
@@ -82,9 +88,6 @@ class Account(UserMixin, db.Model):  # UserMixin: Flask-Login's session interfac
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # scrypt, salted
-
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
 
     @property
     def label(self) -> str:

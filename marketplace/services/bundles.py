@@ -21,6 +21,10 @@ from marketplace.services.access import require
 from marketplace.services.errors import Forbidden, Invalid, NotFound
 from marketplace.services.moves import atomic, record
 
+# A bundle's budget (each item's quantity × unit cost, summed) stays at most 1 billion yuan:
+# far above any bundle, and far below what a BIGINT holds, so no product can overflow it.
+MAX_BUDGET_FEN = 10**13
+
 
 @dataclass(frozen=True)
 class ItemLine:
@@ -47,7 +51,7 @@ class BundleDraft:
 
 
 def _items(lines: tuple[ItemLine, ...]) -> list[BundleItem]:
-    items = []
+    items, budget = [], 0
     for n, line in enumerate(lines, start=1):
         service = db.session.get(ServiceType, line.service_code)
         if service is None:
@@ -56,6 +60,10 @@ def _items(lines: tuple[ItemLine, ...]) -> list[BundleItem]:
         if line.quantity <= 0 or line.unit_cost_fen <= 0:
             raise Invalid("Item %(n)s: quantity and unit cost must be above zero.",
                           field="items", n=n)
+        budget += line.quantity * line.unit_cost_fen
+        if budget > MAX_BUDGET_FEN:
+            raise Invalid("Item %(n)s: the items come to more than %(most)s fen.",
+                          field="items", n=n, most=MAX_BUDGET_FEN)
         items.append(BundleItem(service=service, quantity=line.quantity,
                                 unit_cost_fen=line.unit_cost_fen))
     return items

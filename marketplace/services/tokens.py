@@ -8,21 +8,10 @@ from datetime import datetime, timedelta
 
 from marketplace.extensions import db
 from marketplace.models import Account, ApiToken
-from marketplace.services import throttle
-from marketplace.services.errors import NotFound, ServiceError
+from marketplace.services.accounts import Unauthenticated, authenticate
+from marketplace.services.errors import NotFound
 from marketplace.services.moves import atomic
 
-
-class Unauthenticated(ServiceError):
-    status, code = 401, "unauthorized"
-
-
-class TooManyAttempts(ServiceError):
-    status, code = 429, "too_many_attempts"
-
-
-# One message for an unknown e-mail and a wrong password, so neither can be probed.
-BAD_CREDENTIALS = "The e-mail or password is wrong."
 # last_used_at is for the owner's eyes, not an audit log: one write a minute per token is enough.
 TOUCH_EVERY = timedelta(minutes=1)
 SHOWN = 100  # the tokens page lists this many of the newest
@@ -36,17 +25,10 @@ def issue_token(email: str, password: str, *, now: datetime, ttl: timedelta,
                 ip: str) -> tuple[str, ApiToken]:
     """Check the password and return a new token (shown once) with its stored row.
 
-    Failures count against the same throttle as the log-in page, so the API is no way round it.
+    The log-in page's own check (``accounts.authenticate``), throttle included, so the API is
+    no way round it.
     """
-    if throttle.blocked(email, ip, now):
-        raise TooManyAttempts("Too many failed attempts; try again in 15 minutes.")
-    account = db.session.execute(
-        db.select(Account).where(db.func.lower(Account.email) == email.strip().lower())
-    ).scalar_one_or_none()
-    if account is None or not account.is_active or not account.check_password(password):
-        throttle.fail(email, ip, now)
-        raise Unauthenticated(BAD_CREDENTIALS)
-    throttle.forget(email, ip)
+    account = authenticate(email, password, address=ip, now=now)
     raw = secrets.token_urlsafe(32)
     with atomic():
         token = ApiToken(account=account, token_hash=_digest(raw), created_at=now,

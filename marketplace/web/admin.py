@@ -42,7 +42,7 @@ from marketplace.services.matching import OfferDraft, close_offer, offers, open_
 from marketplace.services.moves import move
 from marketplace.services.panels import active_members, assign_panel
 from marketplace.web.auth import role_required
-from marketplace.web.forms import ActionForm, EvaluationAwardForm, MatchOfferForm
+from marketplace.web.forms import ActionForm, EvaluationAwardForm, MatchOfferForm, too_large
 from marketplace.web.labels import localized
 from marketplace.web.pages import attempt, current_time, project_or_404, to_fen
 
@@ -97,7 +97,8 @@ def organization(organization_id: int) -> Response:
 def panel(project_id: int) -> Response:
     form = ActionForm()
     if form.validate_on_submit():
-        chosen = [int(i) for i in request.form.getlist("evaluator_ids") if i.isdigit()]
+        chosen = [int(i) for i in request.form.getlist("evaluator_ids")
+                  if i.isdigit() and not too_large(i)]  # no account has a larger id
         if attempt(form, lambda: assign_panel(project_id, chosen, actor=current_user,
                                               now=current_time())):
             flash(_("Panel appointed."))

@@ -5,28 +5,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from marketplace.extensions import db, login_manager
-from marketplace.models import Account, Organization, OrgStatus, Role
-from marketplace.services import throttle
-from marketplace.services.moves import atomic
+from marketplace.models import Account, Role
+from marketplace.services import accounts
+from marketplace.web.api import MAX_ID
 from marketplace.web.forms import LoginForm, SignUpForm
-from marketplace.web.pages import current_time
+from marketplace.web.pages import attempt, current_time
+from marketplace.web.safe_next import safe_next
 
 bp = Blueprint("auth", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
 
 
 @login_manager.user_loader
-def load_account(account_id: str) -> Account | None:
-    account = db.session.get(Account, int(account_id)) if account_id.isdigit() else None
-    return account if account is not None and account.is_active else None
+def load_account(session_id: str) -> Account | None:
+    """The account of a session cookie, if the cookie's generation is still the account's
+    (``Account.get_id``): a cookie from before a log-out or password change opens nothing."""
+    account_id, _colon, generation = session_id.partition(":")
+    if not (account_id.isdigit() and generation.isdigit()) or int(account_id) > MAX_ID:
+        return None
+    account = db.session.get(Account, int(account_id))
+    if account is None or not account.is_active or \
+            account.session_generation != int(generation):
+        return None
+    return account
 
 
 def role_required(*roles: Role, approved: bool = True) -> Callable[[View], View]:
@@ -48,42 +56,39 @@ def role_required(*roles: Role, approved: bool = True) -> Callable[[View], View]
     return decorate
 
 
-def _safe_next(target: str | None) -> str:
-    """Only redirect to a path on this site after log-in."""
-    if target and not urlsplit(target).netloc and target.startswith("/") \
-            and not target.startswith("//"):
-        return target
-    return url_for("public.index")
+def _begin_session(account: Account) -> None:
+    """Sessions are permanent so that each request renews them: one idle for longer than
+    ``SESSION_IDLE_HOURS`` (``PERMANENT_SESSION_LIFETIME``) is refused by its signature's age."""
+    login_user(account)
+    session.permanent = True
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if form.validate_on_submit():
-        email, ip = form.email.data.strip().lower(), request.remote_addr or "-"
-        now = current_time()
-        if throttle.blocked(email, ip, now):
+        try:
+            account = accounts.authenticate(form.email.data, form.password.data,
+                                            address=request.remote_addr or "-",
+                                            now=current_time())
+        except accounts.TooManyAttempts:
             form.email.errors.append(_("Too many failed attempts; try again in 15 minutes."))
             return render_template("auth/login.html", form=form), 429
-        account = db.session.execute(
-            db.select(Account).where(db.func.lower(Account.email) == email)
-        ).scalar_one_or_none()
-        if account is None or not account.is_active or \
-                not account.check_password(form.password.data):
-            throttle.fail(email, ip, now)
+        except accounts.Unauthenticated:
             form.password.errors.append(_("Wrong e-mail or password."))
             return render_template("auth/login.html", form=form), 200
-        throttle.forget(email, ip)
-        login_user(account)
+        _begin_session(account)
         if not account.organization.is_approved:
             flash(_("Your organization is waiting for the administrator's approval."))
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    """Ends this session and every other copy of its cookie."""
+    accounts.end_sessions(current_user)
     logout_user()
     return redirect(url_for("public.index"))
 
@@ -92,27 +97,14 @@ def logout() -> Response:
 def signup() -> str | Response:
     form = SignUpForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        taken = db.session.execute(
-            db.select(Account.id).where(db.func.lower(Account.email) == email)
-        ).first()
-        if taken:
-            form.email.errors.append(_("An account with this e-mail already exists."))
-        code = form.credit_code.data or None
-        if code and db.session.execute(
-                db.select(Organization.id).where(Organization.credit_code == code)).first():
-            form.credit_code.errors.append(
-                _("An organization with this credit code is already registered."))
-        if not form.errors:
-            organization = Organization(name=form.organization.data.strip(),
-                                        role=Role(form.role.data), status=OrgStatus.PENDING,
-                                        credit_code=code, contact_name=form.contact.data.strip())
-            account = Account(email=email, name=form.contact.data.strip(),
-                              organization=organization)
-            account.set_password(form.password.data)
-            with atomic():
-                db.session.add(account)
-            login_user(account)
+        draft = accounts.Registration(
+            email=form.email.data, name=form.contact.data, password=form.password.data,
+            role=Role(form.role.data), organization=form.organization.data,
+            credit_code=form.credit_code.data or None)
+        account = attempt(form, lambda: accounts.register(draft, actor=None,
+                                                          now=current_time()))
+        if account is not None:
+            _begin_session(account)
             flash(_("Signed up. The administrator will review your organization."))
             return redirect(url_for("public.index"))
     return render_template("auth/signup.html", form=form)

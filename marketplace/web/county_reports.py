@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import DateField, IntegerField, StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from marketplace.extensions import db
@@ -22,6 +22,7 @@ from marketplace.services.county_reports import (
 from marketplace.services.dashboard import local_date
 from marketplace.web.auth import role_required
 from marketplace.web.clock import current_time
+from marketplace.web.forms import IntegerField
 from marketplace.web.pages import attempt
 
 bp = Blueprint("county_reports", __name__, url_prefix="/admin/county-reports")

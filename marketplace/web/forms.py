@@ -12,7 +12,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     MultipleFileField,
     PasswordField,
     SelectField,
@@ -21,6 +20,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms import IntegerField as WholeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -50,6 +50,32 @@ CREDIT_CODE_PROBLEMS = {
     "The check character (the 18th) does not match: please check the code.":
         _l("The check character (the 18th) does not match: please check the code."),
 }
+
+MAX_WHOLE = 2**31 - 1  # a PostgreSQL integer: every count and id on these forms is one
+TOO_LARGE = _l("The number is too large.")
+
+
+def too_large(text: str) -> bool:
+    digits = text.strip().lstrip("+-")
+    return digits.isdigit() and (len(digits) > len(str(MAX_WHOLE)) or int(digits) > MAX_WHOLE)
+
+
+def whole(value: object) -> int:
+    """``int()`` for the ids of choice fields (``coerce``), refusing what no column holds."""
+    if too_large(str(value)):
+        raise ValueError(TOO_LARGE)
+    return int(str(value))
+
+
+class IntegerField(WholeField):
+    """A whole number an integer column holds. Past that it is the field's error before any
+    validator runs: NumberRange compares through float, which raised on a 400-digit number."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist and too_large(valuelist[0]):
+            self.data = None
+            raise ValueError(str(TOO_LARGE))
+        super().process_formdata(valuelist)
 
 
 class LoginForm(FlaskForm):
@@ -132,7 +158,7 @@ class ItemForm(Form):
 
 
 class BundleForm(FlaskForm):
-    station = SelectField(_l("Station"), coerce=int, choices=[], validate_choice=False)
+    station = SelectField(_l("Station"), coerce=whole, choices=[], validate_choice=False)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
     items = FieldList(FormField(ItemForm), min_entries=5, max_entries=5)
@@ -185,7 +211,7 @@ class StationDecisionForm(FlaskForm):
 class MoveCreditForm(FlaskForm):
     """Credit moved to a project in subscription; shown back once for confirmation."""
 
-    project = SelectField(_l("Project"), coerce=int, choices=[], validate_choice=False)
+    project = SelectField(_l("Project"), coerce=whole, choices=[], validate_choice=False)
     amount = DecimalField(_l("Amount (yuan)"), places=2, validators=[InputRequired()])
     confirmed = HiddenField()
 
@@ -224,7 +250,7 @@ class MatchOfferForm(FlaskForm):
 
 
 class NamingForm(FlaskForm):
-    station = SelectField(_l("Station"), coerce=int, choices=[], validate_choice=False)
+    station = SelectField(_l("Station"), coerce=whole, choices=[], validate_choice=False)
     name = StringField(_l("Name the station would carry"),
                        validators=[DataRequired(), Length(max=200)])
     donation = DecimalField(_l("Directed donation (yuan)"), places=2,

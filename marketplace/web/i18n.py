@@ -8,11 +8,12 @@ from pathlib import Path
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask import Blueprint, Flask, redirect, request, session
 from flask_babel import get_locale, refresh
 from werkzeug.wrappers import Response
 
 from marketplace.extensions import babel
+from marketplace.web.safe_next import safe_next
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 DEFAULT = "zh_CN"
@@ -34,10 +35,7 @@ def switch(code: str) -> Response:
     """A plain link switches the language (works without JavaScript)."""
     if code in LANGUAGES:
         session["lang"] = code
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.index")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next")))
 
 
 def _write_mo(po_path: Path, mo_path: Path) -> None:

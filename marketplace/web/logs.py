@@ -17,6 +17,9 @@ import uuid
 from flask import Flask, Response, current_app, g, request
 
 log = logging.getLogger("marketplace.access")
+# C0 and C1 control characters (newlines among them), DEL, the Unicode line and paragraph
+# separators, and the backslash that escapes them all.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
 GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # anything else could forge log lines
 
 
@@ -45,11 +48,18 @@ def _account_id() -> int | None:
     return g.get("api_account_id")
 
 
+def _escaped(text: str) -> str:
+    """A logged field can never start a second line nor forge one: %0A in a path is ``\\n``."""
+    return CONTROL.sub(lambda c: {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}.get(
+        c[0], f"\\x{ord(c[0]):02x}"), text)
+
+
 def _finish(response: Response) -> Response:
     request_id = g.get("request_id") or uuid.uuid4().hex
     response.headers["X-Request-ID"] = request_id
     started = g.get("request_started", time.perf_counter())
-    line = {"request_id": request_id, "method": request.method, "path": request.path,
+    line = {"request_id": request_id, "method": _escaped(request.method),
+            "path": _escaped(request.path),
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "account_id": _account_id()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
 from marketplace.extensions import db
@@ -26,6 +27,7 @@ from marketplace.services.volunteers import minutes_by_volunteer
 
 bp = Blueprint("public", __name__)
 PER_PAGE = 20
+MAX_PAGE = 10**6  # as the API's listing: the database cannot offset past 64 bits
 PUBLIC_ROLES = (Role.COMMUNITY, Role.ENTERPRISE, Role.SOCIAL_ORG)
 
 
@@ -34,12 +36,15 @@ def index() -> str:
     """Figures on top, then the projects: filter by stage, area, county, group; search; pages."""
     filters = Filters(**{name: request.args.get(name, "").strip()
                          for name in ("stage", "area", "county", "group", "q")})
+    number = request.args.get("page", 1, type=int)
+    if number > MAX_PAGE:
+        abort(400, description=_("The page number must be at most %(most)s.", most=MAX_PAGE))
     memo = kept()  # the database's version, asked once, before anything is read
     # The station and its sponsor's name come with the page's rows (the query joins stations
     # already); the station's community is not shown, so it is not loaded: 2 round trips fewer.
     page = db.paginate(filters.select().options(
         contains_eager(Project.station).joinedload(Station.active_naming)),
-        page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False,
+        page=number, per_page=PER_PAGE, error_out=False,
         count=False)
     page.total = memo.get(("listing count", filters), filters.count)
     shown = showcase(memo)

@@ -6,6 +6,7 @@ template that needs either must put it in a file under ``static/``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Request, Response, current_app, has_request_context, request
@@ -66,6 +67,9 @@ def _headers(response: Response) -> Response:
     return response
 
 
+DEFAULT_IDLE_HOURS = 12
+
+
 def init_app(app: Flask) -> None:
     """Cookie flags (Secure in production), headers on every response, ProxyFix if configured."""
     production = app.config.get("ENV_NAME") == "production"
@@ -75,6 +79,11 @@ def init_app(app: Flask) -> None:
         config[f"{prefix}_COOKIE_SAMESITE"] = config.get(f"{prefix}_COOKIE_SAMESITE") or "Lax"
         config[f"{prefix}_COOKIE_SECURE"] = bool(config.get(f"{prefix}_COOKIE_SECURE")) \
             or production
+    # Sessions end after SESSION_IDLE_HOURS without a request: log-in makes them permanent,
+    # each request re-signs the cookie, and Flask refuses a signature older than the lifetime.
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(
+        config.get("SESSION_IDLE_HOURS") or DEFAULT_IDLE_HOURS))
+    config["SESSION_REFRESH_EACH_REQUEST"] = True
     app.response_class = SecureCookieResponse
     app.request_class = SizedRequest
     app.after_request(_headers)

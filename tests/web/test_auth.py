@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.security import check_password_hash
 
 from marketplace.extensions import db
 from marketplace.models import Account, LoginFailure, Organization, OrgStatus, Role
@@ -118,7 +119,8 @@ def test_accounts_create_makes_an_approved_evaluator(runner) -> None:
     assert result.exit_code == 0, result.output
     account = db.session.execute(db.select(Account)).scalar_one()
     assert account.email == "eva@example.org" and account.role is Role.EVALUATOR
-    assert account.organization.is_approved and account.check_password("s3cret-pass")
+    assert account.organization.is_approved
+    assert check_password_hash(account.password_hash, "s3cret-pass")
 
 
 def test_accounts_create_refuses_a_taken_email(runner) -> None:

@@ -6,7 +6,7 @@ from flask.typing import ResponseReturnValue
 
 from marketplace.services import delivery, evaluations, panels
 from marketplace.services.errors import Invalid
-from marketplace.web.api import bp, serialize
+from marketplace.web.api import MAX_ID, bp, serialize
 from marketplace.web.api.common import (
     body,
     boolean,
@@ -48,8 +48,8 @@ def panel(project_id: int) -> ResponseReturnValue:
     account = signed_in()
     check_visible(project_or_404(project_id), account)
     ids = body().get("evaluator_ids")
-    if not isinstance(ids, list) or not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in ids):
+    if not isinstance(ids, list) or not all(  # past MAX_ID no account exists, nor can be asked for
+            isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids):
         raise Invalid("evaluator_ids must be a list of account ids.", field="evaluator_ids")
     seats = panels.assign_panel(project_id, ids, actor=account, now=now())
     return {"panel": [{"evaluator_id": s.evaluator_id, "recused": s.is_recused}

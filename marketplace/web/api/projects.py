@@ -40,6 +40,7 @@ from marketplace.web.api.common import (
     text,
 )
 from marketplace.web.api.visibility import check_visible, visible_clause
+from marketplace.web.public import MAX_PAGE
 
 PER_PAGE, MAX_PER_PAGE = 20, 100
 ALIASES = {"approve": "publish"}
@@ -82,7 +83,7 @@ def _filtered(account: Account | None) -> Any:
 @bp.get("/projects")
 def list_projects() -> ResponseReturnValue:
     account = caller()
-    page = _query_int("page", 1, 1, 10**6)
+    page = _query_int("page", 1, 1, MAX_PAGE)
     per_page = _query_int("per_page", PER_PAGE, 1, MAX_PER_PAGE)
     query = _filtered(account)
 
