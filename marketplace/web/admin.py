@@ -63,7 +63,8 @@ def _page(form: ActionForm | None = None, status: int = 200) -> tuple[str, int]:
         .order_by(Project.id)).scalars().all()
     with_panel = list(db.session.execute(
         db.select(Project).where(Project.state.in_([State.IMPLEMENTATION, State.EVALUATION]))
-        .options(selectinload(Project.panel)).order_by(Project.id)).scalars())
+        .options(selectinload(Project.panel), selectinload(Project.evaluations))
+        .order_by(Project.id)).scalars())
     needing_panel = [p for p in with_panel
                      if len(active_members(p)) < current_app.config["PANEL_SIZE"]]
     in_evaluation = [p for p in with_panel if p.state is State.EVALUATION]
