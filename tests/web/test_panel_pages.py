@@ -10,7 +10,7 @@ import pytest
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Project, Role
+from marketplace.models import EvaluationAward, Project, Role
 from marketplace.services.evaluations import evaluate
 from tests.factories import at, gen_account, gen_cast, gen_project, gen_station
 
@@ -107,6 +107,11 @@ def test_one_sheet_of_three_is_no_score_for_an_evaluation_award(client, auth, cl
     assert "Excellent" not in row and "98.00" not in row and "—" in row
     public = client.get(f"/projects/{project.id}?lang=en").get_data(as_text=True)
     assert 'id="panel-score"' not in public
+    granted = client.post(f"/admin/evaluation-awards/{project.id}?lang=en",
+                          data={"amount": "5000", "citation": "服务优秀"})
+    assert granted.status_code == 409 and "has not decided a score" in \
+        granted.get_data(as_text=True)
+    assert db.session.execute(db.select(EvaluationAward)).first() is None
 
 
 # --- the matrix: every page form that fires a move × every kind of account × state -----------
