@@ -5,6 +5,10 @@ with the failure exits unfunded, cancelled and terminated. The table below is th
 that says which move goes where; ``transitions`` runs it. Nothing here touches Flask or the
 database session: the service that fires a move locks the row, writes the audit event and
 commits once, so a move and its side effects land together or not at all.
+
+Each rule also says who may fire it (``by``: the parties of ``Party``), and the windows below
+(``subscription_open``, ``tender_open``, ``in_standstill``...) are the one place that compares
+the clock with a project's dates.
 """
 
 from __future__ import annotations
@@ -29,6 +33,16 @@ class State(enum.StrEnum):
     UNFUNDED = "unfunded"
     CANCELLED = "cancelled"
     TERMINATED = "terminated"
+
+
+class Party(enum.StrEnum):
+    """How an account (or the clock) stands towards one project; a rule names who may fire it."""
+
+    COMMUNITY = "community"  # the community whose station the project belongs to
+    SUPPLIER = "supplier"  # the organization the tender was awarded to
+    PANEL = "panel"  # a seated member of the project's evaluation panel, not recused
+    ADMIN = "admin"  # the civil-affairs administrator
+    CLOCK = "clock"  # the platform itself: the scheduler at a deadline, a target reached
 
 
 ENDS = frozenset({State.COMPLETED, State.UNFUNDED, State.CANCELLED, State.TERMINATED})
@@ -79,6 +93,7 @@ class Move:
     standstill_days: int = DEFAULT_STANDSTILL_DAYS
     evaluation_days: int = DEFAULT_EVALUATION_DAYS
     details: dict[str, Any] = field(default_factory=dict)  # effects note what they did
+    by: frozenset[Party] = frozenset()  # the parties the actor fires it as; none may fire nothing
 
 
 Guard = Callable[[Any, Move], None]
@@ -89,6 +104,65 @@ def takes_arguments(guard: Guard) -> Guard:
     """Marks a guard that checks the caller's arguments, skipped when listing possible moves."""
     guard.takes_arguments = True  # type: ignore[attr-defined]
     return guard
+
+
+# --- windows: the one place that compares the clock with the project's dates ----------------
+
+
+def past(deadline: datetime | None, now: datetime) -> bool:
+    """The deadline is set and has come."""
+    return deadline is not None and now >= deadline
+
+
+def subscription_open(project: Any, now: datetime) -> bool:
+    """Enterprises may subscribe: the project is in subscription and its window not closed."""
+    return project.state == State.SUBSCRIPTION and not past(project.subscription_closes_at, now)
+
+
+def tender_open(project: Any, now: datetime) -> bool:
+    """Organizations may bid, or withdraw a bid: the tender runs and has not closed."""
+    return project.state == State.TENDERING and not past(project.tender_closes_at, now)
+
+
+def enquiry_open(project: Any, now: datetime) -> bool:
+    """Bidders may ask questions: the tender runs and its enquiry period has not ended."""
+    return (project.state == State.TENDERING and project.enquiry_closes_at is not None
+            and not past(project.enquiry_closes_at, now))
+
+
+def in_standstill(project: Any, now: datetime) -> bool:
+    """A provisional award stands and losing bidders may still complain against it."""
+    return (project.state == State.TENDERING and project.award is not None
+            and project.award.contract_started_at is None
+            and project.standstill_ends_at is not None
+            and not past(project.standstill_ends_at, now))
+
+
+# --- the panel: how many of its seated members have scored this round -----------------------
+
+
+@dataclass(frozen=True)
+class PanelTally:
+    """``scored`` of ``seated`` members have a sheet in this round; ``quorum`` None: all."""
+
+    scored: int
+    seated: int
+    quorum: int | None
+
+    @property
+    def needed(self) -> int:
+        return max(self.quorum if self.quorum is not None else self.seated, 1)
+
+    @property
+    def decided(self) -> bool:
+        """The panel may decide: enough of its seated members scored (never zero of zero)."""
+        return self.seated > 0 and self.scored >= self.needed
+
+
+def panel_tally(project: Any) -> PanelTally:
+    seated = {m.evaluator_id for m in project.panel if not m.is_recused}
+    scored = {e.evaluator_id for e in project.counted_evaluations()} & seated
+    return PanelTally(scored=len(scored), seated=len(seated), quorum=project.panel_quorum)
 
 
 # --- guards: each returns quietly or raises GuardFailed with a message for the user ----------
@@ -142,28 +216,28 @@ def station_approved(project: Any, move: Move) -> None:
 
 
 def subscription_window_open(project: Any, move: Move) -> None:
-    if move.now < project.subscription_opens_at:
+    if not past(project.subscription_opens_at, move.now):
         raise GuardFailed(N_("The subscription window has not opened yet."))
 
 
 def funded(project: Any, move: Move) -> None:
     if project.committed_fen >= project.funding_target_fen:
         return
-    if move.now < project.subscription_closes_at:
+    if not past(project.subscription_closes_at, move.now):
         raise GuardFailed(N_("The target is not yet reached and the subscription is still open."))
     if project.committed_fen < project.funding_minimum_fen:
         raise GuardFailed(N_("The commitments are below the funding minimum."))
 
 
 def below_minimum_at_deadline(project: Any, move: Move) -> None:
-    if move.now < project.subscription_closes_at:
+    if not past(project.subscription_closes_at, move.now):
         raise GuardFailed(N_("The subscription is still open."))
     if project.committed_fen >= project.funding_minimum_fen:
         raise GuardFailed(N_("The funding minimum was reached."))
 
 
 def tender_closed(project: Any, move: Move) -> None:
-    if move.now < project.tender_closes_at:
+    if not past(project.tender_closes_at, move.now):
         raise GuardFailed(N_("The tender is still open; bids stay sealed until it closes."))
 
 
@@ -194,7 +268,7 @@ def award_stands(project: Any, move: Move) -> None:
 
 
 def standstill_over(project: Any, move: Move) -> None:
-    if project.standstill_ends_at is None or move.now < project.standstill_ends_at:
+    if not past(project.standstill_ends_at, move.now):
         raise GuardFailed(N_("The standstill period after the award has not ended yet."))
 
 
@@ -223,6 +297,15 @@ def new_deadline_ahead(project: Any, move: Move) -> None:
 def milestones_accepted(project: Any, move: Move) -> None:
     if not project.milestones or any(m.status != "accepted" for m in project.milestones):
         raise GuardFailed(N_("Every milestone must be accepted first."))
+
+
+def panel_decided(project: Any, move: Move) -> None:
+    """A panel decides as a panel: every seated member's sheet, or the administrator's quorum."""
+    tally = panel_tally(project)
+    if not tally.decided:
+        raise GuardFailed(
+            N_("%(scored)s of %(seated)s panel members have scored; the panel decides with "
+               "%(needed)s."), scored=tally.scored, seated=tally.seated, needed=tally.needed)
 
 
 def _score(project: Any) -> Any:
@@ -332,7 +415,8 @@ def close(project: Any, move: Move) -> None:
 
 @dataclass(frozen=True)
 class Rule:
-    """One row of the lifecycle: ``at`` names the project date on which the clock fires it."""
+    """One row of the lifecycle: ``by`` says who may fire it; ``at`` names the project date on
+    which the clock fires it."""
 
     trigger: str
     source: State | tuple[State, ...]
@@ -340,6 +424,7 @@ class Rule:
     guards: tuple[Guard, ...] = ()
     effects: tuple[Effect, ...] = ()
     at: str | None = None
+    by: frozenset[Party] = field(kw_only=True)
 
     @property
     def sources(self) -> tuple[State, ...]:
@@ -350,34 +435,46 @@ P, PUB, SUB, T = State.PACKAGING, State.PUBLICATION, State.SUBSCRIPTION, State.T
 IMP, EVA = State.IMPLEMENTATION, State.EVALUATION
 BUNDLE_READY = (has_items, budget_matches_items, funding_in_range, dates_in_order,
                 station_approved)
+COMMUNITY = frozenset({Party.COMMUNITY})
+ADMIN = frozenset({Party.ADMIN})
+CLOCK = frozenset({Party.CLOCK})
+TIMED = CLOCK | ADMIN  # the administrator by hand, if the clock was down
+PANEL = frozenset({Party.PANEL, Party.ADMIN})
+DECIDED = (panel_decided,)
 
 RULES: tuple[Rule, ...] = (
-    Rule("submit", P, None, (not_under_review, *BUNDLE_READY), (mark_submitted,)),
-    Rule("reject", P, None, (under_review, reason_given), (record_rejection,)),
-    Rule("publish", P, PUB, (under_review, *BUNDLE_READY), (announce,)),
+    Rule("submit", P, None, (not_under_review, *BUNDLE_READY), (mark_submitted,), by=COMMUNITY),
+    Rule("reject", P, None, (under_review, reason_given), (record_rejection,), by=ADMIN),
+    Rule("publish", P, PUB, (under_review, *BUNDLE_READY), (announce,), by=ADMIN),
     Rule("open_subscription", PUB, SUB, (subscription_window_open,),
-         at="subscription_opens_at"),
+         at="subscription_opens_at", by=TIMED),
     Rule("close_subscription", SUB, T, (funded,), (collect_commitments,),
-         at="subscription_closes_at"),
+         at="subscription_closes_at", by=TIMED),
     Rule("fail_funding", SUB, State.UNFUNDED, (below_minimum_at_deadline,),
-         (release_commitments, close), at="subscription_closes_at"),
-    Rule("award", T, None, (tender_closed, not_awarded, chosen_bid_valid), (award_bid,)),
+         (release_commitments, close), at="subscription_closes_at", by=TIMED),
+    Rule("award", T, None, (tender_closed, not_awarded, chosen_bid_valid), (award_bid,),
+         by=COMMUNITY),
     Rule("start_contract", T, IMP, (award_stands, standstill_over, no_open_complaint),
-         (sign_contract,), at="standstill_ends_at"),
+         (sign_contract,), at="standstill_ends_at", by=TIMED),
     Rule("reopen_tender", T, None, (tender_closed, not_awarded, no_valid_bid,
-                                    not_reopened_before, new_deadline_ahead), (reopen,)),
+                                    not_reopened_before, new_deadline_ahead), (reopen,),
+         by=COMMUNITY),
     Rule("abandon_tender", T, State.CANCELLED, (tender_closed, not_awarded, no_valid_bid,
                                                 reopened_before),
-         (release_commitments, close), at="tender_closes_at"),
-    Rule("submit_for_evaluation", IMP, EVA, (milestones_accepted,), (start_evaluation_clock,)),
-    Rule("close_out", EVA, State.COMPLETED, (score_passes,), (close,)),
-    Rule("return_for_rectification", EVA, IMP, (score_fails, first_failure),
-         (send_back_for_rectification,)),
-    Rule("terminate", EVA, State.TERMINATED, (score_fails, failed_after_rectification), (close,)),
+         (release_commitments, close), at="tender_closes_at", by=COMMUNITY | TIMED),
+    Rule("submit_for_evaluation", IMP, EVA, (milestones_accepted,), (start_evaluation_clock,),
+         by=COMMUNITY),
+    Rule("close_out", EVA, State.COMPLETED, (*DECIDED, score_passes), (close,), by=PANEL),
+    Rule("return_for_rectification", EVA, IMP, (*DECIDED, score_fails, first_failure),
+         (send_back_for_rectification,), by=PANEL),
+    Rule("terminate", EVA, State.TERMINATED, (*DECIDED, score_fails, failed_after_rectification),
+         (close,), by=PANEL),
     Rule("cancel", (P, PUB, SUB, T), State.CANCELLED, (reason_given,),
-         (release_commitments, close)),
+         (release_commitments, close), by=COMMUNITY | ADMIN),
 )
 TRIGGERS = tuple(dict.fromkeys(rule.trigger for rule in RULES))
+# The panel's decisions: the moves that wait for the panel to have scored.
+DECISIONS = tuple(rule.trigger for rule in RULES if panel_decided in rule.guards)
 
 
 # --- running the table with ``transitions`` ----------------------------------------------------
@@ -438,11 +535,29 @@ def rules_from(state: State) -> list[Rule]:
     return list(_FROM[state])
 
 
+def movers(trigger: str) -> frozenset[Party]:
+    """Who may fire the trigger; an unknown trigger is refused, never given a default."""
+    parties = frozenset().union(*(rule.by for rule in RULES if rule.trigger == trigger))
+    if not parties:
+        refused = MoveRefused(N_("Unknown move “%(trigger)s”."), trigger=trigger)
+        refused.trigger = trigger
+        raise refused
+    return parties
+
+
+def may_fire(trigger: str, by: Iterable[Party]) -> bool:
+    """Whether any of these parties may fire the trigger (in some state)."""
+    return not movers(trigger).isdisjoint(by)
+
+
 def fire(project: Any, move: Move) -> None:
     """Make the move on the project or raise ``MoveRefused`` saying why not."""
     state = State(project.state)
     if move.trigger not in TRIGGERS:
         refused = MoveRefused(N_("Unknown move “%(trigger)s”."), trigger=move.trigger)
+    elif not may_fire(move.trigger, move.by):
+        refused = MoveRefused(N_("You may not make the move “%(trigger)s” on this project."),
+                              trigger=move.trigger)
     elif not any(r.trigger == move.trigger for r in rules_from(state)):
         refused = MoveRefused(
             N_("“%(trigger)s” is not possible while the project is in %(state)s."),
@@ -457,10 +572,14 @@ def fire(project: Any, move: Move) -> None:
     raise refused
 
 
-def possible_moves(project: Any, now: datetime, pass_mark: int = DEFAULT_PASS_MARK) -> list[str]:
-    """Triggers whose guards pass now, leaving out checks of arguments the caller will give."""
+def possible_moves(project: Any, now: datetime, pass_mark: int = DEFAULT_PASS_MARK,
+                   by: Iterable[Party] | None = None) -> list[str]:
+    """Triggers whose guards pass now, leaving out checks of arguments the caller will give;
+    with ``by``, only those these parties may fire (the buttons a page shows)."""
     possible = []
     for rule in rules_from(State(project.state)):
+        if by is not None and rule.by.isdisjoint(by):
+            continue
         move = Move(rule.trigger, actor="", now=now, pass_mark=pass_mark)
         try:
             for guard in rule.guards:
@@ -473,7 +592,8 @@ def possible_moves(project: Any, now: datetime, pass_mark: int = DEFAULT_PASS_MA
 
 
 def timed_rules(state: State) -> Iterable[Rule]:
-    return (rule for rule in rules_from(state) if rule.at)
+    """The rules the clock fires from this state, on their ``at`` date."""
+    return (rule for rule in rules_from(state) if rule.at and Party.CLOCK in rule.by)
 
 
 def due_rule(project: Any, now: datetime) -> Rule | None:

@@ -65,7 +65,7 @@ from marketplace.services.ledger import (
     project_account_codes,
     refuse_overdraft,
 )
-from marketplace.services.moves import new_move
+from marketplace.services.moves import CLOCK, new_move
 from marketplace.services.notifications import NOTIFIERS, mail, move_params
 from marketplace.services.unit import remembered
 from marketplace.sql import among
@@ -241,7 +241,7 @@ class Batch:
     # --- one move: decided as ``moves.apply`` decides it, kept as rows -----------------------
 
     def apply(self, row: ProjectRow, trigger: str, now: datetime) -> None:
-        move = new_move(trigger, actor=self.actor, now=now)
+        move = new_move(trigger, actor=self.actor, by=CLOCK, now=now)
         before, held = row.state, money.snapshot(row)
         lifecycle.fire(row, move)
         settlement = money.plan(row, held, self.matches.get(row.id, {}))

@@ -17,7 +17,7 @@ from marketplace import lifecycle
 from marketplace.extensions import db
 from marketplace.models import Commitment, Project, Subscription
 from marketplace.services import money, notifications
-from marketplace.services.moves import apply, atomic
+from marketplace.services.moves import CLOCK, apply, atomic
 from scheduler import bulk
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ BATCH = 500
 
 
 def _apply(project: Project, trigger: str, now: datetime) -> None:
-    apply(project, trigger, actor=ACTOR, now=now)
+    apply(project, trigger, actor=ACTOR, by=CLOCK, now=now)
 
 
 def advance(project: Any, now: datetime,

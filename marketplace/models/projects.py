@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.clock import utcnow
 from marketplace.extensions import db
-from marketplace.lifecycle import State
+from marketplace.lifecycle import PanelTally, State, panel_tally
 from marketplace.models.accounts import enum_column
 from marketplace.models.catalog import BeneficiaryGroup, IndicatorSet, ServiceType
 from marketplace.models.delivery import Milestone, ProgressReport
@@ -112,6 +112,9 @@ class Project(Commitments, db.Model):
     evaluation_due_at: Mapped[datetime | None]
     evaluation_reminded_at: Mapped[datetime | None]
     evaluation_overdue_at: Mapped[datetime | None]
+    # How many seated panel members must have scored before the panel decides; None: all of
+    # them (set by the administrator, migration 0018_panel_quorum).
+    panel_quorum: Mapped[int | None]
     # The progress-report due time whose overdue notice went out: one notice per due time.
     progress_overdue_for: Mapped[datetime | None]
     # When the scheduler next has something to decide for this project (indexed for the sweep).
@@ -179,11 +182,16 @@ class Project(Commitments, db.Model):
             and e.evaluator_id not in recused
         ]
 
+    @property
+    def panel_tally(self) -> PanelTally:
+        return panel_tally(self)
+
     def evaluation_score(self) -> Decimal | None:
-        """Mean total of the counted sheets (each already weighted to 100), or None before any."""
-        scores = [e.total_score for e in self.counted_evaluations()]
-        if not scores:
+        """Mean total of the counted sheets (each already weighted to 100), or None until the
+        panel has decided: one sheet of three is no score at all, for the lifecycle or an award."""
+        if not self.panel_tally.decided:
             return None
+        scores = [e.total_score for e in self.counted_evaluations()]
         return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
 
     # Effects the lifecycle calls: how the bundle changes itself when a move is made.

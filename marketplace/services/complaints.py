@@ -14,18 +14,12 @@ from flask import current_app
 
 from marketplace.clock import utcnow
 from marketplace.extensions import db
-from marketplace.lifecycle import DEFAULT_STANDSTILL_DAYS, State
+from marketplace.lifecycle import DEFAULT_STANDSTILL_DAYS, State, in_standstill
 from marketplace.models import Account, BidStatus, Complaint, ComplaintStatus, Project, Role
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, Forbidden, Invalid, NotFound
 from marketplace.services.moves import atomic, lock_project, record
 from marketplace.services.notifications import notify_for
-
-
-def in_standstill(project: Project, now: datetime) -> bool:
-    return (project.state is State.TENDERING and project.award is not None
-            and project.award.contract_started_at is None
-            and project.standstill_ends_at is not None and now < project.standstill_ends_at)
 
 
 def lodge_complaint(project_id: int, *, actor: Account, reasons: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from marketplace.extensions import db
-from marketplace.lifecycle import State
+from marketplace.lifecycle import State, enquiry_open
 from marketplace.models import Account, BidStatus, Project, Question, Role
 from marketplace.services.access import owns_station, require
 from marketplace.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -19,11 +19,6 @@ from marketplace.services.notifications import accounts_of, send
 
 MAX_QUESTION = 2000
 MAX_ANSWER = 5000
-
-
-def enquiries_open(project: Project, now: datetime) -> bool:
-    return (project.state is State.TENDERING and project.enquiry_closes_at is not None
-            and now < project.enquiry_closes_at)
 
 
 def _params(project: Project) -> dict[str, object]:
@@ -41,7 +36,7 @@ def ask_question(project_id: int, body: str, *, actor: Account, now: datetime) -
                       max=MAX_QUESTION)
     with atomic():
         project = lock_project(project_id)
-        if not enquiries_open(project, now):
+        if not enquiry_open(project, now):
             raise Invalid("The enquiry period is over: questions are no longer taken.",
                           field="body")
         question = Question(project=project, organization_id=actor.organization_id,

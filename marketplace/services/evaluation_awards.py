@@ -64,6 +64,8 @@ def grant_award(project_id: int, amount_fen: int, citation: str, *, actor: Accou
             project = lock_project(project_id)
             if project.state is not State.COMPLETED or project.award is None:
                 raise Conflict("Only a completed project's organization can be awarded.")
+            if project.evaluation_score() is None:  # closed before its whole panel scored
+                raise Conflict("The project's panel has not decided a score: nothing to award.")
             if db.session.execute(db.select(EvaluationAward.id).where(
                     EvaluationAward.project_id == project.id)).first():
                 raise Conflict("This project already has its evaluation award.")

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from marketplace.clock import utcnow
 from marketplace.extensions import db
-from marketplace.lifecycle import State
+from marketplace.lifecycle import subscription_open
 from marketplace.models import Account, Organization, Project, Role, Subscription
 from marketplace.services import credit, matching, money
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, Invalid
-from marketplace.services.moves import apply, atomic, lock_project, record
+from marketplace.services.moves import CLOCK, apply, atomic, lock_project, record
 
 
 def subscribe(project_id: int, amount_fen: int, *, actor: Account,
@@ -47,7 +47,7 @@ def subscribe_from_credit(project_id: int, amount_fen: int, *, actor: Account,
 def _subscribe(project: Project, amount_fen: int, *, actor: Account, now: datetime,
                paid_by: Organization | None = None) -> Subscription:
     """The subscription inside the caller's unit of work; ``paid_by``: from its credit."""
-    if project.state is not State.SUBSCRIPTION or now >= project.subscription_closes_at:
+    if not subscription_open(project, now):
         raise Conflict("The project is not open for subscription.")
     if amount_fen <= 0:
         raise Invalid("The amount must be above zero.", field="amount")
@@ -71,6 +71,6 @@ def _subscribe(project: Project, amount_fen: int, *, actor: Account, now: dateti
            from_state=project.state.value, to_state=project.state.value,
            details={"amount_fen": amount_fen,
                     "matched_fen": matched.amount_fen if matched else 0})
-    if project.committed_fen >= project.funding_target_fen:
-        apply(project, "close_subscription", actor=actor, now=now)
+    if project.committed_fen >= project.funding_target_fen:  # the platform's rule, not the
+        apply(project, "close_subscription", actor=actor, by=CLOCK, now=now)  # enterprise's
     return subscription

@@ -14,15 +14,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from marketplace import lifecycle, writelock
 from marketplace.clock import utcnow
 from marketplace.extensions import db
-from marketplace.lifecycle import Move
+from marketplace.lifecycle import Move, Party
 from marketplace.models import Account, AuditEvent, Project
 from marketplace.services import money
-from marketplace.services.access import may_move
+from marketplace.services.access import may_move, parties
 from marketplace.services.audit import seal
 from marketplace.services.errors import Busy, Conflict, NotFound
 from marketplace.services.notifications import notify_for
 
 Actor = Account | str  # an account, or a system actor such as "scheduler"
+CLOCK = frozenset({Party.CLOCK})  # what a system actor fires moves as
 CHANGED_MEANWHILE = "Someone else changed this project at the same time; reload and try again."
 BUSY = "Others are saving changes at this moment; nothing was saved. Try again shortly."
 IN_UNIT = "marketplace_in_unit"  # session.info: a unit of work is open on this session
@@ -95,20 +96,28 @@ def record(project: Project | None, actor: Actor, trigger: str, *, now: datetime
     return event
 
 
-def new_move(trigger: str, *, actor: Actor, now: datetime, reason: str | None = None,
-             **args: Any) -> Move:
-    """A move carrying the site's rules: pass mark, standstill and evaluation days."""
+def new_move(trigger: str, *, actor: Actor, by: frozenset[Party], now: datetime,
+             reason: str | None = None, **args: Any) -> Move:
+    """A move carrying the site's rules (pass mark, standstill and evaluation days) and the
+    parties it is fired as, which the lifecycle checks against the rule's ``by``."""
     config = current_app.config
-    return Move(trigger, actor=actor_label(actor), now=now, reason=reason, args=args,
+    return Move(trigger, actor=actor_label(actor), by=by, now=now, reason=reason, args=args,
                 pass_mark=config["EVALUATION_PASS_MARK"],
                 standstill_days=config.get("STANDSTILL_DAYS", lifecycle.DEFAULT_STANDSTILL_DAYS),
                 evaluation_days=config.get("EVALUATION_DAYS", lifecycle.DEFAULT_EVALUATION_DAYS))
 
 
-def apply(project: Project, trigger: str, *, actor: Actor, now: datetime,
+def allowed_moves(actor: Account, project: Project, now: datetime) -> list[str]:
+    """The moves the lifecycle would make now that this account may fire: a page's buttons."""
+    return lifecycle.possible_moves(project, now, current_app.config["EVALUATION_PASS_MARK"],
+                                    by=parties(actor, project))
+
+
+def apply(project: Project, trigger: str, *, actor: Actor, by: frozenset[Party], now: datetime,
           reason: str | None = None, **args: Any) -> AuditEvent:
-    """Make one move inside the caller's unit of work (the project must be locked)."""
-    move = new_move(trigger, actor=actor, now=now, reason=reason, **args)
+    """Make one move inside the caller's unit of work (the project must be locked), fired as
+    the parties ``by``: the clock's for the scheduler, the account's own otherwise."""
+    move = new_move(trigger, actor=actor, by=by, now=now, reason=reason, **args)
     before, held = project.state, money.snapshot(project)
     lifecycle.fire(project, move)
     money.settle(project, held, before, trigger, now=now)
@@ -125,13 +134,14 @@ def move(project_id: int, trigger: str, *, actor: Actor, now: datetime | None = 
     """Fire one lifecycle move as its own transaction.
 
     ``expected_version`` is the version the user saw: if the project changed since, the move
-    is refused as a conflict rather than applied to a state the user did not see.
+    is refused as a conflict rather than applied to a state the user did not see. An account
+    fires it as the parties it is for the project (Forbidden if the rule is for none of them);
+    a system actor such as the scheduler fires it as the clock.
     """
     with atomic():
         project = lock_project(project_id)
         if expected_version is not None and project.version != expected_version:
             raise Conflict(CHANGED_MEANWHILE)
-        if isinstance(actor, Account):
-            may_move(actor, project, trigger)
-        apply(project, trigger, actor=actor, now=now or utcnow(), reason=reason, **args)
+        by = may_move(actor, project, trigger) if isinstance(actor, Account) else CLOCK
+        apply(project, trigger, actor=actor, by=by, now=now or utcnow(), reason=reason, **args)
     return project

@@ -17,7 +17,7 @@ from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, Evaluation, Indicator, PanelAssignment, Project, Role
-from marketplace.services.access import require
+from marketplace.services.access import active_members, member, require
 from marketplace.services.errors import Conflict, Forbidden, Invalid
 from marketplace.services.moves import atomic, lock_project, record
 
@@ -27,14 +27,6 @@ SHEETS_PUBLIC_IN = frozenset({State.COMPLETED, State.TERMINATED})
 DEFAULT_EXCELLENT_MARK = 90
 # The panel is appointed while the work is delivered or once it is under evaluation.
 PANEL_STATES = frozenset({State.IMPLEMENTATION, State.EVALUATION})
-
-
-def active_members(project: Project) -> list[PanelAssignment]:
-    return [member for member in project.panel if not member.is_recused]
-
-
-def member(project: Project, account: Account) -> PanelAssignment | None:
-    return next((m for m in project.panel if m.evaluator_id == account.id), None)
 
 
 def assign_panel(project_id: int, evaluator_ids: list[int], *, actor: Account,
@@ -72,6 +64,33 @@ def assign_panel(project_id: int, evaluator_ids: list[int], *, actor: Account,
                to_state=project.state.value,
                details={"evaluator_ids": [a.evaluator_id for a in added]})
     return added
+
+
+def set_quorum(project_id: int, quorum: int | None, *, actor: Account,
+               now: datetime | None = None) -> Project:
+    """How many seated members must have scored before the panel decides; None: all of them.
+
+    A quorum is a majority of the seated panel at least, so that one sheet never decides for
+    three members, and at most the seated members.
+    """
+    now = now or utcnow()
+    require(actor, Role.ADMIN)
+    with atomic():
+        project = lock_project(project_id)
+        if project.state not in PANEL_STATES:
+            raise Conflict("A panel's quorum is set while the project is in implementation or "
+                           "evaluation.")
+        seated = len(active_members(project))
+        if not seated:
+            raise Conflict("Appoint the panel first.")
+        if quorum is not None and not seated // 2 < quorum <= seated:
+            raise Invalid("The quorum must be between %(lowest)s and %(seated)s, a majority of "
+                          "the seated panel.", field="quorum", lowest=seated // 2 + 1,
+                          seated=seated)
+        before, project.panel_quorum = project.panel_quorum, quorum
+        record(project, actor, "set_panel_quorum", now=now, from_state=project.state.value,
+               to_state=project.state.value, details={"quorum": quorum, "previous": before})
+    return project
 
 
 def declare_conflict(project_id: int, *, actor: Account, reason: str,
@@ -136,13 +155,14 @@ def public_result(project: Project) -> PanelResult:
 
 
 def panel_result(project: Project) -> PanelResult:
-    sheets = project.counted_evaluations()
+    """The panel's decided result; nothing of a round the panel has not finished scoring."""
+    score = project.evaluation_score()
+    sheets = project.counted_evaluations() if score is not None else []
     means = {}
     for indicator in project.indicator_set.indicators if project.indicator_set else []:
         values = [s.score for sheet in sheets for s in sheet.scores
                   if s.indicator_id == indicator.id]
         if values:
             means[indicator] = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
-    score = project.evaluation_score()
     return PanelResult(score=score, grade=grade(score), indicator_means=means, sheets=sheets,
                        recused=[m for m in project.panel if m.is_recused])

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from marketplace.lifecycle import past
 from marketplace.models import Account, Bid, BidStatus, Project, Role
 from marketplace.services.access import owns_station
 from marketplace.services.errors import Forbidden
 
 
 def tender_closed(project: Project, now: datetime) -> bool:
-    return project.tender_closes_at is not None and now >= project.tender_closes_at
+    """The bids are opened once the tender's deadline has come."""
+    return past(project.tender_closes_at, now)
 
 
 def visible_bids(project: Project, actor: Account, now: datetime) -> list[Bid]:

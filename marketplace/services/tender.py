@@ -7,7 +7,7 @@ from typing import Any
 
 from marketplace.clock import utcnow
 from marketplace.extensions import db
-from marketplace.lifecycle import State
+from marketplace.lifecycle import tender_open
 from marketplace.models import Account, Bid, BidStatus, Project, Role
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, Invalid, NotFound
@@ -29,7 +29,7 @@ def submit_bid(project_id: int, *, actor: Account, price_fen: int, delivery_plan
     require(actor, Role.SOCIAL_ORG)
     with atomic():
         project = lock_project(project_id)
-        if project.state is not State.TENDERING or now >= project.tender_closes_at:
+        if not tender_open(project, now):
             raise Conflict("The tender is not open for bids.")
         if price_fen <= 0:
             raise Invalid("The price must be above zero.", field="price")
@@ -54,7 +54,7 @@ def withdraw_bid(project_id: int, *, actor: Account, now: datetime | None = None
     require(actor, Role.SOCIAL_ORG)
     with atomic():
         project = lock_project(project_id)
-        if project.state is not State.TENDERING or now >= project.tender_closes_at:
+        if not tender_open(project, now):
             raise Conflict("The tender has closed: a bid can no longer be withdrawn.")
         bid = current_bid(project, actor.organization_id)
         if bid is None:

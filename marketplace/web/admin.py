@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from marketplace.extensions import db
-from marketplace.lifecycle import State
+from marketplace.lifecycle import DECISIONS, State
 from marketplace.models import (
     Account,
     AuditEvent,
@@ -36,15 +36,22 @@ from marketplace.models import (
 )
 from marketplace.models.catalog import ServiceArea
 from marketplace.services.approvals import decide_organization
+from marketplace.services.duties import pending_evaluators
 from marketplace.services.evaluation_awards import grant_award, ranking
 from marketplace.services.ledger import FUND_SOURCES
 from marketplace.services.matching import OfferDraft, close_offer, offers, open_offer
-from marketplace.services.moves import move
-from marketplace.services.panels import active_members, assign_panel
+from marketplace.services.moves import allowed_moves, move
+from marketplace.services.panels import active_members, assign_panel, set_quorum
 from marketplace.web.auth import role_required
-from marketplace.web.forms import ActionForm, EvaluationAwardForm, MatchOfferForm, too_large
+from marketplace.web.forms import (
+    ActionForm,
+    EvaluationAwardForm,
+    MatchOfferForm,
+    QuorumForm,
+    too_large,
+)
 from marketplace.web.labels import localized
-from marketplace.web.pages import attempt, current_time, project_or_404, to_fen
+from marketplace.web.pages import attempt, current_time, may_move_or_403, project_or_404, to_fen
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -60,16 +67,20 @@ def _page(form: ActionForm | None = None, status: int = 200) -> tuple[str, int]:
         db.select(Project).where(Project.state == State.PACKAGING,
                                  Project.review == Review.SUBMITTED)
         .order_by(Project.id)).scalars().all()
-    needing_panel = [p for p in db.session.execute(
+    with_panel = list(db.session.execute(
         db.select(Project).where(Project.state.in_([State.IMPLEMENTATION, State.EVALUATION]))
-        .options(selectinload(Project.panel)).order_by(Project.id)).scalars()
-        if len(active_members(p)) < current_app.config["PANEL_SIZE"]]
+        .options(selectinload(Project.panel), selectinload(Project.evaluations))
+        .order_by(Project.id)).scalars())
+    needing_panel = [p for p in with_panel
+                     if len(active_members(p)) < current_app.config["PANEL_SIZE"]]
+    in_evaluation = [p for p in with_panel if p.state is State.EVALUATION]
     evaluators = db.session.execute(
         db.select(Account).join(Organization).where(Organization.role == Role.EVALUATOR,
                                                     Organization.status == OrgStatus.APPROVED)
         .order_by(Account.id)).scalars().all() if needing_panel else []
     return render_template("admin/index.html", organizations=organizations, stations=stations,
                            bundles=bundles, needing_panel=needing_panel, evaluators=evaluators,
+                           in_evaluation=in_evaluation,
                            form=form or ActionForm()), status
 
 
@@ -103,6 +114,48 @@ def panel(project_id: int) -> Response:
                                               now=current_time())):
             flash(_("Panel appointed."))
     return redirect(url_for("admin.index"))
+
+
+def _panel_page(project: Project, status: int = 200, *, quorum_form: QuorumForm | None = None,
+                action_form: ActionForm | None = None) -> tuple[str, int]:
+    allowed = allowed_moves(current_user, project, current_time())
+    form = quorum_form or QuorumForm(data={"quorum": project.panel_quorum})
+    return render_template("admin/panel.html", project=project, tally=project.panel_tally,
+                           pending=pending_evaluators(project), quorum_form=form,
+                           action_form=action_form or ActionForm(),
+                           decisions=[t for t in DECISIONS if t in allowed]), status
+
+
+@bp.route("/projects/<int:project_id>/panel", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def panel_of(project_id: int) -> Response | tuple[str, int]:
+    """The project's panel: who sits, who has scored this round, the quorum and the decision."""
+    project = project_or_404(project_id)
+    form = QuorumForm()
+    if not form.is_submitted():
+        return _panel_page(project)
+    if form.validate() and attempt(form, lambda: set_quorum(
+            project_id, form.quorum.data, actor=current_user, now=current_time())):
+        flash(_("Quorum saved."))
+        return redirect(url_for("admin.panel_of", project_id=project_id))
+    db.session.expire_all()
+    return _panel_page(project, 400, quorum_form=form)
+
+
+@bp.post(f"/projects/<int:project_id>/<any({', '.join(DECISIONS)}):trigger>")
+@role_required(Role.ADMIN)
+def decide(project_id: int, trigger: str) -> Response | tuple[str, int]:
+    """The administrator decides for the panel once it has scored (or its quorum has)."""
+    project = project_or_404(project_id)
+    may_move_or_403(project, trigger)
+    form = ActionForm()
+    if form.validate_on_submit() and attempt(form, lambda: move(
+            project_id, trigger, actor=current_user, now=current_time(),
+            reason=(form.reason.data or "").strip() or None)):
+        flash(_("Done."))
+        return redirect(url_for("pages.project", project_id=project_id))
+    db.session.expire_all()
+    return _panel_page(project, 409, action_form=form)
 
 
 @bp.post("/bundles/<int:project_id>")

@@ -11,14 +11,13 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.extensions import db
-from marketplace.lifecycle import State
 from marketplace.models import Project, Role, ServiceType, Station
 from marketplace.services import evidence as files
 from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
 from marketplace.services.delivery import review_milestone
 from marketplace.services.duties import shown_on_project
 from marketplace.services.enquiries import answer_question, questions_of
-from marketplace.services.moves import move
+from marketplace.services.moves import allowed_moves, move
 from marketplace.services.naming import applications_for_community, choose_naming
 from marketplace.web.auth import role_required
 from marketplace.web.forms import ActionForm, AnswerForm, AwardForm, BundleForm, ReviewForm
@@ -116,11 +115,12 @@ def new_bundle() -> str | Response | tuple[str, int]:
 
 def _manage(project: Project, status: int = 200, **forms: object) -> tuple[str, int]:
     now = current_time()
-    tender_closed = project.state is State.TENDERING and project.tender_closes_at is not None \
-        and now >= project.tender_closes_at and project.award is None
+    allowed = allowed_moves(current_user, project, now)
+    tender_closed = "award" in allowed  # closed and not yet awarded: the bids are opened
     bids = [b for b in project.bids if b.is_valid] if tender_closed else []
     return render_template("community/project.html", project=project, bids=bids,
-                           tender_closed=tender_closed, evidence=files.by_report(project),
+                           tender_closed=tender_closed, allowed=allowed,
+                           evidence=files.by_report(project),
                            questions=questions_of(project.id),
                            answer_form=forms.get("answer_form") or AnswerForm(),
                            answer_for=forms.get("answer_for"),

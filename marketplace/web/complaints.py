@@ -11,8 +11,9 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from marketplace.extensions import db
+from marketplace.lifecycle import in_standstill
 from marketplace.models import BidStatus, Complaint, ComplaintStatus, Role
-from marketplace.services.complaints import decide_complaint, in_standstill, lodge_complaint
+from marketplace.services.complaints import decide_complaint, lodge_complaint
 from marketplace.web.auth import role_required
 from marketplace.web.pages import attempt, current_time, project_or_404
 

@@ -11,14 +11,14 @@ from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from marketplace.extensions import db
-from marketplace.lifecycle import State
+from marketplace.lifecycle import DECISIONS, State
 from marketplace.models import PanelAssignment, Project, Role
 from marketplace.services.duties import evaluation_overdue
 from marketplace.services.evaluations import evaluate
-from marketplace.services.moves import move
+from marketplace.services.moves import allowed_moves, move
 from marketplace.web.auth import role_required
 from marketplace.web.forms import ActionForm
-from marketplace.web.pages import attempt, current_time, project_or_404
+from marketplace.web.pages import attempt, current_time, may_move_or_403, project_or_404
 
 bp = Blueprint("evaluator", __name__, url_prefix="/evaluator")
 
@@ -66,19 +66,21 @@ def _score_page(project: Project, form: ScoreForm, errors: dict[str, list[str]],
                 status: int, action_form: ActionForm | None = None) -> tuple[str, int]:
     scored = any(e.evaluator_id == current_user.id and e.round == project.rectifications + 1
                  for e in project.evaluations)
+    allowed = allowed_moves(current_user, project, current_time())
     return render_template("evaluator/score.html", project=project, form=form, errors=errors,
                            typed=request.form if form.is_submitted() else {}, scored=scored,
-                           score=project.evaluation_score(),
+                           score=project.evaluation_score(), tally=project.panel_tally,
+                           decisions=[t for t in DECISIONS if t in allowed],
                            overdue=evaluation_overdue(project, current_time()),
                            action_form=action_form or ActionForm()), status
 
 
-@bp.post("/projects/<int:project_id>/"
-         "<any(close_out, return_for_rectification, terminate):trigger>")
+@bp.post(f"/projects/<int:project_id>/<any({', '.join(DECISIONS)}):trigger>")
 @role_required(Role.EVALUATOR)
 def decide(project_id: int, trigger: str) -> Response | tuple[str, int]:
     """After the panel has scored: close out, send back once for rectification, or terminate."""
     project = project_or_404(project_id)
+    may_move_or_403(project, trigger)
     form = ActionForm()
     if form.validate_on_submit() and attempt(form, lambda: move(
             project_id, trigger, actor=current_user, now=current_time(),

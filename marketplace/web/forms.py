@@ -117,6 +117,13 @@ class ActionForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
 
 
+class QuorumForm(FlaskForm):
+    """The panel's quorum; left empty, every seated member must score."""
+
+    quorum = IntegerField(_l("Quorum"), validators=[Optional()],
+                          description=_l("Leave empty for every seated member."))
+
+
 class SubscribeForm(FlaskForm):
     amount = DecimalField(_l("Amount (yuan)"), places=2, validators=[InputRequired()])
     confirmed = HiddenField()

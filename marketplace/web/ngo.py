@@ -9,12 +9,12 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from marketplace.extensions import db
-from marketplace.lifecycle import State
+from marketplace.lifecycle import State, enquiry_open, tender_open
 from marketplace.models import Bid, Project, Role
 from marketplace.services import evidence as files
 from marketplace.services.delivery import report_progress
 from marketplace.services.duties import shown_on_project
-from marketplace.services.enquiries import ask_question, enquiries_open, questions_of
+from marketplace.services.enquiries import ask_question, questions_of
 from marketplace.services.tender import current_bid, submit_bid, withdraw_bid
 from marketplace.web.auth import role_required
 from marketplace.web.evidence import uploads_from
@@ -58,10 +58,9 @@ def _render(project: Project, bid_form: BidForm, status: int = 200, *,
                            report_form=report_form or ReportForm(), report_for=report_for,
                            question_form=question_form or QuestionForm(),
                            questions=[q for q in questions_of(project.id) if q.is_answered],
-                           enquiries_open=enquiries_open(project, now),
+                           enquiries_open=enquiry_open(project, now),
                            **shown_on_project(project, now),
-                           tender_open=project.state is State.TENDERING
-                           and now < project.tender_closes_at), status
+                           tender_open=tender_open(project, now)), status
 
 
 @bp.get("/projects/<int:project_id>")

@@ -16,9 +16,10 @@ from werkzeug.wrappers import Response
 from marketplace.extensions import db
 from marketplace.lifecycle import MoveRefused
 from marketplace.models import Award, BundleItem, Project, Role, Station
+from marketplace.services.access import may_move
 from marketplace.services.duties import evaluation_overdue, shown_on_project
 from marketplace.services.enquiries import questions_of
-from marketplace.services.errors import ServiceError
+from marketplace.services.errors import Forbidden, ServiceError
 from marketplace.services.evidence import public_by_milestone
 from marketplace.services.inspections import inspections_of_project
 from marketplace.services.panels import public_result
@@ -64,6 +65,14 @@ def attempt(form: FlaskForm | None, action: Callable[[], T]) -> T | None:
         else:
             flash(message, "error")
         return None
+
+
+def may_move_or_403(project: Project, trigger: str) -> None:
+    """A move this account may not fire is answered 403 with the reason, before it is tried."""
+    try:
+        may_move(current_user, project, trigger)
+    except Forbidden as refused:
+        abort(403, translated(refused))
 
 
 def project_or_404(project_id: int, *options: ORMOption) -> Project:
@@ -136,4 +145,5 @@ def register(app: Flask) -> None:
     labels.register(app)
 
 
-__all__ = ["attempt", "bp", "current_time", "project_or_404", "register", "to_fen"]
+__all__ = ["attempt", "bp", "current_time", "may_move_or_403", "project_or_404", "register",
+           "to_fen"]

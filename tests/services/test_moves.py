@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -11,6 +12,7 @@ from marketplace.lifecycle import MoveRefused, State
 from marketplace.models import AuditEvent, BidStatus, Commitment, Project, Review
 from marketplace.services import funding, tender
 from marketplace.services.errors import Forbidden
+from marketplace.services.evaluations import evaluate
 from marketplace.services.moves import move
 from tests.factories import at, gen_cast, gen_project, gen_station
 
@@ -197,9 +199,15 @@ def test_evaluation_needs_every_milestone_accepted(cast) -> None:
     assert error.guard == "milestones_accepted"
 
 
-def test_close_out_needs_a_passing_score(cast) -> None:
+def test_close_out_needs_a_passing_score_of_the_whole_panel(cast) -> None:
     project = gen_project(cast, State.EVALUATION)
     error = refused(project, "close_out", actor=cast.evaluators[0], now=at(60))
+    assert error.guard == "panel_decided" and "0 of 3" in error.message
+    for evaluator in cast.evaluators:
+        evaluate(project.id, actor=evaluator, no_conflict=True, now=at(60),
+                 scores={i.code: i.max_score * Decimal("0.4")
+                         for i in project.indicator_set.indicators})
+    error = refused(project, "close_out", actor=cast.evaluators[0], now=at(61))
     assert error.guard == "score_passes"
 
 

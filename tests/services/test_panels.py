@@ -17,6 +17,7 @@ from marketplace.services.panels import (
     declare_conflict,
     panel_result,
     public_result,
+    set_quorum,
 )
 from tests.conftest import _empty_tables
 from tests.factories import at, gen_account, gen_cast, gen_project
@@ -89,6 +90,9 @@ def test_the_pass_and_excellent_marks_are_configurable(app, cast, uneven_set) ->
     db.session.commit()
     sheet(project, cast.evaluators[0], "10", "18", "5")  # 50 + 27 + 20 = 97
     sheet(project, cast.evaluators[1], "9", "17", "4")  # 45 + 25.5 + 16 = 86.5
+    assert panel_result(project).score is None  # two sheets of three: no score yet
+    set_quorum(project.id, 2, actor=cast.admin, now=at(60))
+    db.session.expire_all()
     assert panel_result(project).score == Decimal("91.75")
     assert panel_result(project).grade == "excellent"
     app.config["EVALUATION_EXCELLENT_MARK"] = 95

@@ -25,7 +25,7 @@ def test_an_evaluator_closes_out_a_passing_project_from_the_score_page(client, a
     url = f"/evaluator/projects/{project.id}/close_out?lang=en"
     refused = client.post(url, data={})
     assert refused.status_code == 409
-    assert "No evaluation has been submitted" in refused.get_data(as_text=True)
+    assert "0 of 3 panel members have scored" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert project.state is State.EVALUATION
 

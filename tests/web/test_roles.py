@@ -23,6 +23,7 @@ PAGES = {  # path → the roles allowed; {id} is a project of the cast's communi
     "/admin/match-offers": {Role.ADMIN},
     "/admin/match-offers/new": {Role.ADMIN},
     "/admin/evaluation-awards": {Role.ADMIN},
+    "/admin/projects/{id}/panel": {Role.ADMIN},
     "/community/naming": {Role.COMMUNITY},
     "/enterprise/credit/move": {Role.ENTERPRISE},
     "/enterprise/credit/withdraw": {Role.ENTERPRISE},

@@ -56,6 +56,19 @@ def panel(project_id: int) -> ResponseReturnValue:
                       for s in seats]}, 201
 
 
+@bp.put("/projects/<int:project_id>/panel/quorum")
+def panel_quorum(project_id: int) -> ResponseReturnValue:
+    """The administrator sets how many seated members must score; null: every one of them."""
+    account = signed_in()
+    check_visible(project_or_404(project_id), account)
+    data = body()
+    if "quorum" not in data:
+        raise Invalid("Give the quorum, or null for every seated member.", field="quorum")
+    quorum = integer(data, "quorum", None, maximum=2**31)
+    project = panels.set_quorum(project_id, quorum, actor=account, now=now())
+    return serialize.panel_tally(project)
+
+
 @bp.post("/projects/<int:project_id>/evaluations")
 def evaluate(project_id: int) -> ResponseReturnValue:
     account = signed_in()

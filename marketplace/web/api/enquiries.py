@@ -6,6 +6,7 @@ from typing import Any
 
 from flask.typing import ResponseReturnValue
 
+from marketplace.lifecycle import enquiry_open
 from marketplace.models import Account, Project, Question, Role
 from marketplace.services import enquiries
 from marketplace.services.access import owns_station
@@ -35,7 +36,7 @@ def list_questions(project_id: int) -> ResponseReturnValue:
     account = caller()
     project = check_visible(project_or_404(project_id), account)
     return {"enquiry_closes_at": iso(project.enquiry_closes_at),
-            "enquiries_open": enquiries.enquiries_open(project, now()),
+            "enquiries_open": enquiry_open(project, now()),
             "questions": [question(q) for q in enquiries.questions_of(project.id)
                           if _may_read(q, project, account)]}
 

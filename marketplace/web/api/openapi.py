@@ -218,6 +218,10 @@ PATHS: dict[str, dict[str, Any]] = {
         "The administrator appoints the evaluation panel", "201", security=BEARER,
         parameters=[PROJECT_ID], body=_body(
             {"evaluator_ids": {"type": "array", "items": INT}}, ["evaluator_ids"]))},
+    "/projects/{project_id}/panel/quorum": {"put": _op(
+        "The administrator sets how many seated panel members must score before the panel "
+        "decides (null: every one)", "200", security=BEARER, parameters=[PROJECT_ID],
+        body=_body({"quorum": {**INT, "nullable": True}}, ["quorum"]))},
     "/projects/{project_id}/evaluations": {"post": _op(
         "An evaluator scores the project against its indicator set", "201", security=BEARER,
         parameters=[PROJECT_ID], body=_body(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -21,9 +21,9 @@ from marketplace.models import (
     ServiceType,
     Station,
 )
-from marketplace.services.access import may_move
+from marketplace.services import moves
 from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
-from marketplace.services.errors import Forbidden, Invalid, NotFound
+from marketplace.services.errors import Invalid, NotFound
 from marketplace.services.memo import kept
 from marketplace.services.moves import move
 from marketplace.web.api import bp, serialize
@@ -141,15 +141,7 @@ def allowed_moves(project: Project, account: Account | None) -> list[str]:
     """The moves the lifecycle would make now that this caller may also make."""
     if account is None:
         return []
-    allowed = []
-    for trigger in lifecycle.possible_moves(project, now(),
-                                            current_app.config["EVALUATION_PASS_MARK"]):
-        try:
-            may_move(account, project, trigger)
-        except Forbidden:
-            continue
-        allowed.append(trigger)
-    return allowed
+    return moves.allowed_moves(account, project, now())
 
 
 def _detail(project: Project, account: Account | None) -> dict[str, Any]:

@@ -67,6 +67,12 @@ def project_detail(project: Project, allowed_moves: list[str]) -> dict[str, Any]
     }
 
 
+def panel_tally(project: Project) -> dict[str, Any]:
+    tally = project.panel_tally
+    return {"quorum": tally.quorum, "seated": tally.seated, "scored": tally.scored,
+            "needed": tally.needed, "decided": tally.decided}
+
+
 def subscription(row: Subscription) -> dict[str, Any]:
     return {"id": row.id, "project_id": row.project_id, "amount_fen": row.amount_fen,
             "status": row.status.value, "created_at": iso(row.created_at)}

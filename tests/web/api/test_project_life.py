@@ -85,10 +85,14 @@ def test_a_project_lives_its_whole_life_through_the_api(client, cast, auth, cloc
         "evaluator_ids": [e.id for e in cast.evaluators]})
     assert appointed.status_code == 201 and len(appointed.json["panel"]) == 3
     evaluator = auth(cast.evaluators[0])
-    sheet = client.post(f"{url}/evaluations", headers=evaluator, json={
-        "no_conflict": True, "comments": "回访满意",
-        "scores": {i["code"]: i["max_score"] * 0.9 for i in indicators}})
-    assert sheet.status_code == 201 and sheet.json["total_score"] == "90.00"
+    for n, member in enumerate(cast.evaluators):
+        # the panel decides as a panel: no decision to make before its last sheet
+        assert client.get(url, headers=evaluator).json["allowed_moves"] == []
+        sheet = client.post(f"{url}/evaluations", headers=auth(member), json={
+            "no_conflict": True, "comments": "回访满意",
+            "scores": {i["code"]: i["max_score"] * (0.9 - n * 0.05) for i in indicators}})
+        assert sheet.status_code == 201, sheet.json
+    assert sheet.json["total_score"] == "80.00"
     assert client.get(url, headers=evaluator).json["allowed_moves"] == ["close_out"]
     done = client.post(f"{url}/actions/close_out", headers=evaluator)
     assert done.json["state"] == "completed" and done.json["people_served"] == 40
