@@ -113,7 +113,7 @@ class Project(Commitments, db.Model):
     evaluation_reminded_at: Mapped[datetime | None]
     evaluation_overdue_at: Mapped[datetime | None]
     # How many seated panel members must have scored before the panel decides; None: all of
-    # them (set by the administrator, migration 0018_panel_quorum).
+    # them (set by the administrator, migration 0019_panel_quorum).
     panel_quorum: Mapped[int | None]
     # The progress-report due time whose overdue notice went out: one notice per due time.
     progress_overdue_for: Mapped[datetime | None]

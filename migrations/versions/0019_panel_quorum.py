@@ -4,16 +4,16 @@ A panel decides as a panel (issue 12): close-out, rectification and termination 
 from every seated, non-recused member, or from at least the quorum the administrator sets for
 the project. NULL, the default for every existing project, means every member.
 
-Revision ID: 0018_panel_quorum
-Revises: 0017_pages2
+Revision ID: 0019_panel_quorum
+Revises: 0018_sessions
 Create Date: 2026-12-01 09:10:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0018_panel_quorum'
-down_revision = '0017_pages2'
+revision = '0019_panel_quorum'
+down_revision = '0018_sessions'
 branch_labels = None
 depends_on = None
 
