@@ -20,10 +20,10 @@ from marketplace.models import Account, Evaluation, Indicator, PanelAssignment, 
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, Forbidden, Invalid
 from marketplace.services.moves import atomic, lock_project, record
+from marketplace.services.visibility import sheets_public
 
 DEFAULT_PANEL_SIZE = 3
 # Each evaluator's own sheet is published once the evaluation is over, not while it runs.
-SHEETS_PUBLIC_IN = frozenset({State.COMPLETED, State.TERMINATED})
 DEFAULT_EXCELLENT_MARK = 90
 # The panel is appointed while the work is delivered or once it is under evaluation.
 PANEL_STATES = frozenset({State.IMPLEMENTATION, State.EVALUATION})
@@ -128,7 +128,7 @@ def grade(score: Decimal | None) -> str | None:
 def public_result(project: Project) -> PanelResult:
     """What a visitor sees: the score, grade and indicator means; the sheets after close-out."""
     result = panel_result(project)
-    if project.state in SHEETS_PUBLIC_IN:
+    if sheets_public(project):
         return result
     return PanelResult(score=result.score, grade=result.grade,
                        indicator_means=result.indicator_means, sheets=[],
