@@ -20,7 +20,7 @@ from marketplace.models import Account, Evaluation, Indicator, PanelAssignment, 
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, Forbidden, Invalid
 from marketplace.services.moves import atomic, lock_project, record
-from marketplace.services.visibility import sheets_public
+from marketplace.services.visibility import scoring_sealed, sheets_public
 
 DEFAULT_PANEL_SIZE = 3
 # Each evaluator's own sheet is published once the evaluation is over, not while it runs.
@@ -126,10 +126,15 @@ def grade(score: Decimal | None) -> str | None:
 
 
 def public_result(project: Project) -> PanelResult:
-    """What a visitor sees: the score, grade and indicator means; the sheets after close-out."""
+    """What a visitor sees: the score, grade and indicator means once the panel has decided;
+    the sheets after close-out. While the evaluation runs nothing is shown: a mean of the
+    sheets already in is one evaluator's own score (or lets a member work out another's)."""
     result = panel_result(project)
     if sheets_public(project):
         return result
+    if scoring_sealed(project):
+        return PanelResult(score=None, grade=None, indicator_means={}, sheets=[],
+                           recused=result.recused)
     return PanelResult(score=result.score, grade=result.grade,
                        indicator_means=result.indicator_means, sheets=[],
                        recused=result.recused)

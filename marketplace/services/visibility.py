@@ -138,6 +138,11 @@ def visible_bids(project: Project, actor: Account, now: datetime) -> list[Bid]:
 # --- the panel's sheets -----------------------------------------------------------------------
 
 
+def scoring_sealed(project: Project) -> bool:
+    """While the panel scores, no score of the round is public, not even the running mean."""
+    return project.state is State.EVALUATION
+
+
 def sheets_public(project: Project) -> bool:
     """Each evaluator's sheet is published with the close-out, not while others still score."""
     return project.state in SHEETS_PUBLIC_IN
