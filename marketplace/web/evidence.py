@@ -17,7 +17,7 @@ from marketplace.extensions import login_manager
 from marketplace.models import Evidence
 from marketplace.services import evidence as files
 from marketplace.services.errors import NotFound
-from marketplace.services.visibility import evidence_public, may_see_evidence
+from marketplace.services.visibility import evidence_public, may_see, may_see_evidence
 
 bp = Blueprint("evidence", __name__)
 
@@ -53,6 +53,8 @@ def download(evidence_id: int) -> Response:
         evidence = files.get(evidence_id)
     except NotFound:
         abort(404)
+    if not may_see(evidence.report.project, current_user):
+        abort(404)  # the project itself is not there for this account
     if not may_see_evidence(evidence, current_user):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()

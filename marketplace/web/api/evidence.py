@@ -52,6 +52,7 @@ def listing(project_id: int, milestone_id: int) -> ResponseReturnValue:
 def download(evidence_id: int) -> ResponseReturnValue:
     account = caller()
     evidence = files.get(evidence_id)
+    check_visible(evidence.report.project, account)
     if not may_see_evidence(evidence, account):
         if account is None:
             raise Unauthenticated("This file is not public yet: send a token.")
