@@ -80,15 +80,18 @@ export_cli = click.Group("export", help="Open data exports.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("ocds"), show_default=True, help="Directory for the JSON files.")
 def export_ocds(out: Path) -> None:
-    """Write every project as an OCDS 1.1 release package, one <ocid>.json file each."""
+    """Write every published project as an OCDS 1.1 release package, one <ocid>.json file
+    each (bundles still in packaging are not public, so they are left out)."""
     from marketplace.clock import utcnow
     from marketplace.extensions import db
     from marketplace.models import Project
     from marketplace.ocds import ocid, release_package
+    from marketplace.services.visibility import visible_clause
 
     out.mkdir(parents=True, exist_ok=True)
     now = utcnow()
-    projects = db.session.execute(db.select(Project).order_by(Project.id)).scalars().all()
+    projects = db.session.execute(db.select(Project).where(visible_clause(None))
+                                   .order_by(Project.id)).scalars().all()
     for project in projects:
         name = f"{ocid(project)}.json"
         package = release_package(project, uri=name, now=now)

@@ -31,9 +31,7 @@ from marketplace.models import (
     MilestoneStatus,
     ProgressReport,
     Project,
-    Role,
 )
-from marketplace.services.access import owns_station
 from marketplace.services.errors import Invalid, NotFound
 
 FIELD = "evidence"
@@ -180,33 +178,6 @@ def store(report: ProgressReport, checked: list[tuple[Upload, str]], *, actor: A
         db.session.add(row)
         rows.append(row)
     return rows
-
-
-def is_public(evidence: Evidence) -> bool:
-    milestone = evidence.report.milestone
-    return milestone is not None and milestone.status is MilestoneStatus.ACCEPTED
-
-
-def may_see(evidence: Evidence, account: Account | None) -> bool:
-    """The access rule of the module docstring, in one place for pages and API."""
-    if is_public(evidence):
-        return True
-    if account is None or not account.is_authenticated:
-        return False
-    project: Project = evidence.report.project
-    if account.role is Role.ADMIN:
-        return True
-    if account.role is Role.COMMUNITY:
-        return owns_station(account, project)
-    if account.role is Role.SOCIAL_ORG:
-        award = project.award
-        return account.organization_id is not None and (
-            (award is not None and award.organization_id == account.organization_id)
-            or evidence.uploaded_by.organization_id == account.organization_id)
-    if account.role is Role.EVALUATOR:
-        return any(seat.evaluator_id == account.id and not seat.is_recused
-                   for seat in project.panel)
-    return False
 
 
 def get(evidence_id: int) -> Evidence:

@@ -13,6 +13,7 @@ from typing import Any
 from marketplace.extensions import db
 from marketplace.models import Account, AuditEvent, BidStatus, Notification, OutboxMail, Project
 from marketplace.services.unit import remembered
+from marketplace.services.visibility import may_see
 
 # Message key → text per language; params are filled in with %-formatting.
 MESSAGES: dict[str, dict[str, str]] = {
@@ -255,6 +256,8 @@ def send(project: Project | None, recipients: Recipients, params: dict[str, Any]
     """Inbox message and e-mail for each (account, kind), in the caller's unit of work."""
     added, mails = [], []
     for account, kind in recipients:
+        if project is not None and not may_see(project, account):
+            continue  # a message about a project is a way of seeing it: the same rule holds
         added.append(Notification(account=account, project=project, kind=kind, params=params,
                                   created_at=at))
         mails.append(OutboxMail(**mail(account.email, kind, params), created_at=at))

@@ -20,10 +20,10 @@ from marketplace.models import Account, Evaluation, Indicator, PanelAssignment, 
 from marketplace.services.access import active_members, member, require
 from marketplace.services.errors import Conflict, Forbidden, Invalid
 from marketplace.services.moves import atomic, lock_project, record
+from marketplace.services.visibility import scoring_sealed, sheets_public
 
 DEFAULT_PANEL_SIZE = 3
 # Each evaluator's own sheet is published once the evaluation is over, not while it runs.
-SHEETS_PUBLIC_IN = frozenset({State.COMPLETED, State.TERMINATED})
 DEFAULT_EXCELLENT_MARK = 90
 # The panel is appointed while the work is delivered or once it is under evaluation.
 PANEL_STATES = frozenset({State.IMPLEMENTATION, State.EVALUATION})
@@ -145,10 +145,15 @@ def grade(score: Decimal | None) -> str | None:
 
 
 def public_result(project: Project) -> PanelResult:
-    """What a visitor sees: the score, grade and indicator means; the sheets after close-out."""
+    """What a visitor sees: the score, grade and indicator means once the panel has decided;
+    the sheets after close-out. While the evaluation runs nothing is shown: a mean of the
+    sheets already in is one evaluator's own score (or lets a member work out another's)."""
     result = panel_result(project)
-    if project.state in SHEETS_PUBLIC_IN:
+    if sheets_public(project):
         return result
+    if scoring_sealed(project):
+        return PanelResult(score=None, grade=None, indicator_means={}, sheets=[],
+                           recused=result.recused)
     return PanelResult(score=result.score, grade=result.grade,
                        indicator_means=result.indicator_means, sheets=[],
                        recused=result.recused)

@@ -2,7 +2,8 @@
 
 An audit event names its actor as "name <e-mail>"; the public form names the person and their
 organization instead. While a tender or a scoring round is still sealed, the public does not
-learn who bid or who scored: those events show no actor until the project has moved on.
+learn who bid or who scored: those events show no actor until the project has moved on
+(``services.visibility`` says which events, and when).
 """
 
 from __future__ import annotations
@@ -12,16 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from marketplace.extensions import db
-from marketplace.lifecycle import State
 from marketplace.models import Account, AuditEvent, Project, Role
+from marketplace.services.visibility import withheld
 
-# trigger → the project states in which its actor is still withheld from the public
-SEALED_WHILE = {
-    "bid": {State.TENDERING},
-    "evaluate": {State.EVALUATION},
-    "recuse": {State.IMPLEMENTATION, State.EVALUATION},
-    "ask_question": set(State),  # answers are public, who asked never is
-}
 CLOCK = "scheduler"
 
 
@@ -41,16 +35,16 @@ class PublicEvent:
 
 def _public(event: AuditEvent, accounts: dict[int, Account], project: Project | None
             ) -> PublicEvent:
-    withheld = project is not None and project.state in SEALED_WHILE.get(event.trigger, ())
+    sealed = withheld(event, project)
     account = accounts.get(event.actor_account_id) if event.actor_account_id else None
-    shown = account is not None and not withheld
+    shown = account is not None and not sealed
     return PublicEvent(
         at=event.at, trigger=event.trigger, from_state=event.from_state,
         to_state=event.to_state, reason=event.reason,
         person=account.name if shown else None,
         organization=account.organization.name if shown else None,
         role=account.role if shown else None,
-        by_clock=event.actor == CLOCK, withheld=withheld)
+        by_clock=event.actor == CLOCK, withheld=sealed)
 
 
 def public_trail(events: Iterable[AuditEvent], project: Project | None = None

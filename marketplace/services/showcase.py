@@ -25,8 +25,7 @@ from marketplace.models import (
     StationStatus,
 )
 from marketplace.services.memo import Kept
-
-PUBLIC_STATES = tuple(s for s in State if s is not State.PACKAGING)
+from marketplace.services.visibility import PUBLIC_STATES
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from marketplace.services.duties import shown_on_project
 from marketplace.services.enquiries import answer_question, questions_of
 from marketplace.services.moves import allowed_moves, move
 from marketplace.services.naming import applications_for_community, choose_naming
+from marketplace.services.visibility import is_own_community
 from marketplace.web.auth import role_required
 from marketplace.web.forms import ActionForm, AnswerForm, AwardForm, BundleForm, ReviewForm
 from marketplace.web.labels import localized
@@ -34,9 +35,11 @@ def _stations() -> list[Station]:
 
 
 def _own(project_id: int) -> Project:
+    """The community's pages are about its own projects: another's is not there (404), as the
+    public page is where anyone reads it."""
     project = project_or_404(project_id)
-    if project.station.community_id != current_user.organization_id:
-        abort(403)
+    if not is_own_community(current_user, project):
+        abort(404)
     return project
 
 

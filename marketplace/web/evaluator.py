@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -16,6 +16,7 @@ from marketplace.models import PanelAssignment, Project, Role
 from marketplace.services.duties import evaluation_overdue
 from marketplace.services.evaluations import evaluate
 from marketplace.services.moves import allowed_moves, move
+from marketplace.services.visibility import on_panel
 from marketplace.web.auth import role_required
 from marketplace.web.forms import ActionForm
 from marketplace.web.pages import attempt, current_time, may_move_or_403, project_or_404
@@ -41,10 +42,20 @@ def index() -> str:
     return render_template("evaluator/index.html", projects=projects, now=current_time())
 
 
+def _panel_project(project_id: int) -> Project:
+    """The scoring page is the panel's workspace (it shows the panel's score so far): an
+    evaluator on no seat of this panel (never appointed, or recused) finds nothing here, and
+    reads the project's public page like anyone."""
+    project = project_or_404(project_id)
+    if not on_panel(project, current_user):
+        abort(404)
+    return project
+
+
 @bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
 @role_required(Role.EVALUATOR)
 def score(project_id: int) -> str | Response | tuple[str, int]:
-    project = project_or_404(project_id)
+    project = _panel_project(project_id)
     form = ScoreForm()
     errors: dict[str, list[str]] = {}
     if form.validate_on_submit():
@@ -79,7 +90,7 @@ def _score_page(project: Project, form: ScoreForm, errors: dict[str, list[str]],
 @role_required(Role.EVALUATOR)
 def decide(project_id: int, trigger: str) -> Response | tuple[str, int]:
     """After the panel has scored: close out, send back once for rectification, or terminate."""
-    project = project_or_404(project_id)
+    project = _panel_project(project_id)
     may_move_or_403(project, trigger)
     form = ActionForm()
     if form.validate_on_submit() and attempt(form, lambda: move(

@@ -17,6 +17,7 @@ from marketplace.extensions import login_manager
 from marketplace.models import Evidence
 from marketplace.services import evidence as files
 from marketplace.services.errors import NotFound
+from marketplace.services.visibility import evidence_public, may_see, may_see_evidence
 
 bp = Blueprint("evidence", __name__)
 
@@ -39,7 +40,7 @@ def send(evidence: Evidence) -> Response:
                          etag=evidence.sha256)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if not files.is_public(evidence):  # no shared cache may keep a file not yet public
+    if not evidence_public(evidence):  # no shared cache may keep a file not yet public
         response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -52,7 +53,9 @@ def download(evidence_id: int) -> Response:
         evidence = files.get(evidence_id)
     except NotFound:
         abort(404)
-    if not files.may_see(evidence, current_user):
+    if not may_see(evidence.report.project, current_user):
+        abort(404)  # the project itself is not there for this account
+    if not may_see_evidence(evidence, current_user):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         abort(403)

@@ -25,6 +25,7 @@ from marketplace.services.inspections import inspections_of_project
 from marketplace.services.panels import public_result
 from marketplace.services.public_record import project_events, project_trail
 from marketplace.services.transparency import money_trail
+from marketplace.services.visibility import may_see
 from marketplace.web.clock import current_time
 from marketplace.web.errors import translated
 
@@ -76,10 +77,12 @@ def may_move_or_403(project: Project, trigger: str) -> None:
 
 
 def project_or_404(project_id: int, *options: ORMOption) -> Project:
+    """The project, if the signed-in account (or the visitor) may see it: every page with a
+    project id comes through here, so a draft's id answers 404 like one that never existed."""
     if project_id > 2**31 - 1:  # past PostgreSQL's integer: cannot exist, and the query would fail
         abort(404)
     project = db.session.get(Project, project_id, options=options)
-    if project is None:
+    if project is None or not may_see(project, current_user):
         abort(404)
     return project
 

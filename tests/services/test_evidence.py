@@ -13,7 +13,8 @@ from marketplace.lifecycle import State
 from marketplace.models import AuditEvent, Evidence, MilestoneStatus, ProgressReport
 from marketplace.services import delivery
 from marketplace.services.errors import Conflict, Forbidden, Invalid
-from marketplace.services.evidence import Upload, may_see
+from marketplace.services.evidence import Upload
+from marketplace.services.visibility import may_see_evidence as may_see
 from tests.evidence_files import EXE, GOOD, JPEG, PDF, PLAIN_ZIP, PNG, TEXT
 from tests.factories import at, gen_cast, gen_project
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.mail import LogSender
-from marketplace.models import Account, Notification, OutboxMail
+from marketplace.models import Account, Notification, OutboxMail, Role
 from marketplace.services.funding import subscribe
 from marketplace.services.moves import move
-from marketplace.services.notifications import inbox
+from marketplace.services.notifications import inbox, move_params, send
 from marketplace.services.outbox import MAX_ATTEMPTS, send_pending
 from scheduler.jobs import run_due
 from tests.factories import at, gen_cast, gen_project
@@ -152,3 +152,15 @@ def test_rectification_and_termination_reach_the_contractor(app) -> None:
     assert kinds(cast.enterprises[0])[0] == "project_terminated"
     assert "project_terminated" not in kinds(cast.ngos[1])
     assert project.state is State.TERMINATED
+
+
+def test_no_message_about_a_bundle_in_packaging_reaches_an_outsider(app) -> None:
+    """A message about a project is a way of seeing it: the visibility rule picks recipients."""
+    cast = gen_cast()
+    project = gen_project(cast, State.PACKAGING)
+    outsiders = [(cast.enterprises[0], "project_cancelled"), (cast.ngos[0], "tender_cancelled")]
+    sent = send(project, [*outsiders, (cast.community, "project_cancelled")],
+                move_params(project), at=at(1))
+    db.session.commit()
+    assert [n.account.role for n in sent] == [Role.COMMUNITY]
+    assert db.session.execute(db.select(OutboxMail.to)).scalars().all() == [cast.community.email]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 from marketplace.demo import seed
+from marketplace.extensions import db
 from marketplace.lifecycle import State
+from marketplace.models import Project
+from marketplace.ocds import ocid
 from tests.factories import gen_cast, gen_project
 
 
@@ -29,7 +32,10 @@ def test_export_writes_one_file_per_project(runner, tmp_path) -> None:
     result = runner.invoke(args=["export", "ocds", "--out", str(tmp_path / "open")])
     assert result.exit_code == 0, result.output
     files = sorted((tmp_path / "open").glob("*.json"))
-    assert len(files) == len(State)
+    assert len(files) == len(State) - 1  # the demo's bundle in packaging is not published
+    packaged = db.session.execute(db.select(Project).where(
+        Project.state == State.PACKAGING)).scalar_one()
+    assert ocid(packaged) not in {f.stem for f in files}
     package = json.loads(files[0].read_text(encoding="utf-8"))
     assert package["releases"][0]["ocid"] == files[0].stem
 

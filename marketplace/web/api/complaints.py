@@ -11,9 +11,9 @@ from marketplace.models import Account, Complaint, Role
 from marketplace.services import complaints
 from marketplace.services.access import owns_station
 from marketplace.services.errors import NotFound
+from marketplace.services.visibility import check_visible
 from marketplace.web.api import bp
 from marketplace.web.api.common import body, boolean, iso, now, project_or_404, signed_in, text
-from marketplace.web.api.visibility import check_visible
 
 
 def complaint(row: Complaint) -> dict[str, Any]:

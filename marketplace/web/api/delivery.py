@@ -6,6 +6,7 @@ from flask.typing import ResponseReturnValue
 
 from marketplace.services import delivery, evaluations, panels
 from marketplace.services.errors import Invalid
+from marketplace.services.visibility import check_visible
 from marketplace.web.api import MAX_ID, bp, serialize
 from marketplace.web.api.common import (
     body,
@@ -17,7 +18,6 @@ from marketplace.web.api.common import (
     signed_in,
     text,
 )
-from marketplace.web.api.visibility import check_visible
 
 
 @bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/reports")

@@ -7,12 +7,11 @@ from typing import Any
 from flask.typing import ResponseReturnValue
 
 from marketplace.lifecycle import enquiry_open
-from marketplace.models import Account, Project, Question, Role
+from marketplace.models import Question
 from marketplace.services import enquiries
-from marketplace.services.access import owns_station
+from marketplace.services.visibility import check_visible, may_read_question
 from marketplace.web.api import bp
 from marketplace.web.api.common import body, caller, iso, now, project_or_404, signed_in, text
-from marketplace.web.api.visibility import check_visible
 
 
 def question(row: Question) -> dict[str, Any]:
@@ -22,15 +21,6 @@ def question(row: Question) -> dict[str, Any]:
             "answered_at": iso(row.answered_at)}
 
 
-def _may_read(row: Question, project: Project, account: Account | None) -> bool:
-    """Answers are public; an open question only to the community, the admin and its asker."""
-    if row.is_answered:
-        return True
-    return account is not None and (account.role is Role.ADMIN
-                                    or owns_station(account, project)
-                                    or row.organization_id == account.organization_id)
-
-
 @bp.get("/projects/<int:project_id>/questions")
 def list_questions(project_id: int) -> ResponseReturnValue:
     account = caller()
@@ -38,7 +28,7 @@ def list_questions(project_id: int) -> ResponseReturnValue:
     return {"enquiry_closes_at": iso(project.enquiry_closes_at),
             "enquiries_open": enquiry_open(project, now()),
             "questions": [question(q) for q in enquiries.questions_of(project.id)
-                          if _may_read(q, project, account)]}
+                          if may_read_question(q, project, account)]}
 
 
 @bp.post("/projects/<int:project_id>/questions")

@@ -12,9 +12,9 @@ from marketplace.services import delivery
 from marketplace.services import evidence as files
 from marketplace.services.errors import Forbidden, NotFound
 from marketplace.services.tokens import Unauthenticated
+from marketplace.services.visibility import check_visible, evidence_public, may_see_evidence
 from marketplace.web.api import PREFIX, bp
 from marketplace.web.api.common import caller, iso, now, project_or_404, signed_in
-from marketplace.web.api.visibility import check_visible
 from marketplace.web.evidence import send, uploads_from
 
 
@@ -23,7 +23,7 @@ def _row(evidence: Evidence) -> dict[str, Any]:
             "milestone_id": evidence.report.milestone_id, "name": evidence.original_name,
             "content_type": evidence.content_type, "size_bytes": evidence.size_bytes,
             "sha256": evidence.sha256, "uploaded_at": iso(evidence.uploaded_at),
-            "public": files.is_public(evidence),
+            "public": evidence_public(evidence),
             "download_url": f"{PREFIX}/evidence/{evidence.id}"}
 
 
@@ -44,7 +44,7 @@ def listing(project_id: int, milestone_id: int) -> ResponseReturnValue:
     if all(m.id != milestone_id for m in project.milestones):
         raise NotFound("No milestone %(id)s in this project.", id=milestone_id)
     rows = [e for report_files in files.by_report(project).values() for e in report_files
-            if e.report.milestone_id == milestone_id and files.may_see(e, account)]
+            if e.report.milestone_id == milestone_id and may_see_evidence(e, account)]
     return {"evidence": [_row(e) for e in rows]}
 
 
@@ -52,7 +52,8 @@ def listing(project_id: int, milestone_id: int) -> ResponseReturnValue:
 def download(evidence_id: int) -> ResponseReturnValue:
     account = caller()
     evidence = files.get(evidence_id)
-    if not files.may_see(evidence, account):
+    check_visible(evidence.report.project, account)
+    if not may_see_evidence(evidence, account):
         if account is None:
             raise Unauthenticated("This file is not public yet: send a token.")
         raise Forbidden("You may not read this file.")

@@ -12,7 +12,7 @@ from marketplace.models import Bid, Project, Role
 from marketplace.services import credit, funding, tender
 from marketplace.services.access import require
 from marketplace.services.errors import Invalid
-from marketplace.services.sealed import tender_closed, visible_bids
+from marketplace.services.visibility import check_visible, tender_closed, visible_bids
 from marketplace.web.api import bp, serialize
 from marketplace.web.api.common import (
     body,
@@ -26,7 +26,6 @@ from marketplace.web.api.common import (
     text,
 )
 from marketplace.web.api.serialize import iso
-from marketplace.web.api.visibility import check_visible
 
 
 @bp.post("/projects/<int:project_id>/subscriptions")

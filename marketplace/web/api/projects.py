@@ -17,7 +17,6 @@ from marketplace.models import (
     BeneficiaryGroup,
     BundleItem,
     Project,
-    Role,
     ServiceType,
     Station,
 )
@@ -26,6 +25,13 @@ from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
 from marketplace.services.errors import Invalid, NotFound
 from marketplace.services.memo import kept
 from marketplace.services.moves import move
+from marketplace.services.visibility import (
+    check_visible,
+    event_details,
+    is_admin,
+    visible_clause,
+    withheld,
+)
 from marketplace.web.api import bp, serialize
 from marketplace.web.api.common import (
     body,
@@ -39,12 +45,10 @@ from marketplace.web.api.common import (
     signed_in,
     text,
 )
-from marketplace.web.api.visibility import check_visible, visible_clause
 from marketplace.web.public import MAX_PAGE
 
 PER_PAGE, MAX_PER_PAGE = 20, 100
-ALIASES = {"approve": "publish"}
-ANONYMOUS = frozenset({"ask_question"})  # the administrator's word for publishing a reviewed bundle
+ALIASES = {"approve": "publish"}  # the administrator's word for publishing a reviewed bundle
 
 
 def _query_int(name: str, default: int, lowest: int, highest: int) -> int:
@@ -176,15 +180,18 @@ def fire_move(project_id: int, trigger: str) -> ResponseReturnValue:
 
 @bp.get("/projects/<int:project_id>/events")
 def list_events(project_id: int) -> ResponseReturnValue:
+    """The project's audit events: the administrator reads them whole; everyone else as the
+    page's public record has them (no e-mail addresses, nobody named while sealed)."""
     account = caller()
-    check_visible(project_or_404(project_id), account)
+    project = check_visible(project_or_404(project_id), account)
     rows = db.session.execute(
         db.select(AuditEvent).where(AuditEvent.project_id == project_id)
         .order_by(AuditEvent.at, AuditEvent.id)).scalars()
-    events = [serialize.event(row) for row in rows]
-    if account is None or account.role is not Role.ADMIN:
-        for event in events:  # people's e-mail addresses are for the administrator only
-            event["actor"] = event["actor"].split(" <")[0]
-            if event["trigger"] in ANONYMOUS:  # nor who asked a question about the tender
-                event["actor"] = ""
+    events = []
+    for row in rows:
+        event = serialize.event(row)
+        if not is_admin(account):
+            event["actor"] = "" if withheld(row, project) else event["actor"].split(" <")[0]
+            event["details"] = event_details(row, project, account)
+        events.append(event)
     return {"events": events}
