@@ -10,7 +10,7 @@ from marketplace import lifecycle
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Project
-from marketplace.services.moves import new_move
+from marketplace.services.moves import CLOCK, new_move
 from scheduler import bulk
 from scheduler.jobs import ACTOR, advance
 
@@ -41,7 +41,7 @@ def preview(now: datetime, until: datetime) -> list[Planned]:
         before = State(project.state)
         rule = next(r for r in lifecycle.timed_rules(before) if r.trigger == trigger)
         at = max(getattr(project, rule.at), now)
-        lifecycle.fire(project, new_move(trigger, actor=ACTOR, now=when))
+        lifecycle.fire(project, new_move(trigger, actor=ACTOR, by=CLOCK, now=when))
         planned.append(Planned(project.id, project.title, at, trigger, before,
                                State(project.state)))
 
