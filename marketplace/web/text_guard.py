@@ -100,8 +100,11 @@ def check_json(raw: bytes | str) -> None:
     _check(document)
 
 
-def _carries_nul(value: str | list[str]) -> bool:
-    return any(NUL in v for v in ([value] if isinstance(value, str) else value))
+def _carries_nul(value: object) -> bool:
+    """A form's or query's name or values (a malformed multipart part may have no name)."""
+    if isinstance(value, list):
+        return any(_carries_nul(item) for item in value)
+    return isinstance(value, str) and NUL in value
 
 
 def _guard() -> None:
