@@ -31,11 +31,13 @@ INT64_DIGITS = len(str(INT64))
 
 
 class Refused(BadRequest):
-    """A 400 naming the rule broken and, when it is one, the field that broke it."""
+    """A 400 naming the rule broken and, when it is one, the field that broke it (the API
+    then calls it ``invalid``, as every other field error)."""
 
-    def __init__(self, description: str, field: str | None = None) -> None:
+    def __init__(self, description: str, field: str | None = None,
+                 error: str | None = None) -> None:
         super().__init__(description)
-        self.field = field
+        self.field, self.error = field, error
 
 
 class _OutOfRange:
@@ -74,7 +76,7 @@ def _check(document: Any) -> None:
             raise Refused(TOO_DEEP)
         if isinstance(value, _OutOfRange):
             field = _field(path) or "The body"
-            raise Refused(f"{field} {value.rule}.", field=_field(path) or None)
+            raise Refused(f"{field} {value.rule}.", field=_field(path) or None, error="invalid")
         if isinstance(value, str) and NUL in value:
             raise Refused(REFUSED, field=_field(path) or None)
         if isinstance(value, dict):
@@ -98,8 +100,11 @@ def check_json(raw: bytes | str) -> None:
     _check(document)
 
 
-def _carries_nul(value: str | list[str]) -> bool:
-    return any(NUL in v for v in ([value] if isinstance(value, str) else value))
+def _carries_nul(value: object) -> bool:
+    """A form's or query's name or values (a malformed multipart part may have no name)."""
+    if isinstance(value, list):
+        return any(_carries_nul(item) for item in value)
+    return isinstance(value, str) and NUL in value
 
 
 def _guard() -> None:

@@ -160,6 +160,7 @@ def test_a_5000_digit_amount_is_a_field_error_not_a_bad_body(client, world) -> N
                          data='{"amount_fen": ' + "9" * 5000 + "}", headers=headers,
                          content_type="application/json")
     assert answer.status_code == 400 and answer.json["field"] == "amount_fen"
+    assert answer.json["error"] == "invalid"
     assert "must be a whole number" in answer.json["message"]
     assert _counts() == before
 

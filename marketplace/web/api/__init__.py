@@ -55,8 +55,9 @@ def http_error(failure: HTTPException) -> ResponseReturnValue:
     if not request.path.startswith(PREFIX + "/") and request.path != PREFIX:
         return failure
     field = getattr(failure, "field", None)  # the input guard's refusals name it
-    response, status = error(failure.code or 500, (failure.name or "error").lower().replace(
-        " ", "_"), failure.description or "", **({"field": field} if field else {}))
+    code = getattr(failure, "error", None) or (failure.name or "error").lower().replace(" ", "_")
+    response, status = error(failure.code or 500, code, failure.description or "",
+                             **({"field": field} if field else {}))
     if failure.code == 405 and failure.valid_methods:  # type: ignore[attr-defined]
         response.headers["Allow"] = ", ".join(failure.valid_methods)  # type: ignore[attr-defined]
     return response, status
