@@ -77,6 +77,7 @@ def status() -> None:
               help=f"Sweep as of this time; default now. {AT_HELP}")
 def run_once(at: datetime | None) -> None:
     """Run one sweep and print what moved and which notices went out."""
+    from marketplace.services.errors import Busy
     from scheduler.jobs import run_due
     from scheduler.reminders import send_reminders
 
@@ -88,7 +89,12 @@ def run_once(at: datetime | None) -> None:
     if moved.locked:
         click.echo(f"{len(moved.locked)} project(s) locked, left for the next sweep: "
                    f"{', '.join(map(str, moved.locked))}")
-    for kind, n in sorted(send_reminders(now).items()):
+    try:
+        sent = send_reminders(now)
+    except Busy:
+        click.echo("reminders: the database is locked, left for the next sweep")
+        return
+    for kind, n in sorted(sent.items()):
         click.echo(f"{kind}: {n} sent")
 
 

@@ -17,6 +17,7 @@ from marketplace import lifecycle
 from marketplace.extensions import db
 from marketplace.models import Commitment, Project, Subscription
 from marketplace.services import money, notifications
+from marketplace.services.errors import Busy
 from marketplace.services.moves import CLOCK, apply, atomic
 from scheduler import bulk
 
@@ -123,11 +124,15 @@ class Sweep(dict[int, list[str]]):
 
 
 def held_elsewhere(error: BaseException) -> bool:
-    """SQLite's one write lock, held by another transaction for longer than the busy timeout.
+    """A lock held by another transaction for longer than the unit's lock wait: the unit's
+    ``Busy`` (SQLite's one write lock, PostgreSQL's ``lock_timeout``), or the driver's own
+    busy error where no unit converted it.
 
     SQLite has no row locks (``SKIP LOCKED`` means nothing there): while a request writes,
     every row is held, so the sweep stops instead of trying each project in turn.
     """
+    if isinstance(error, Busy):
+        return True
     orig = getattr(error, "orig", None)
     return isinstance(orig, sqlite3.OperationalError) and \
         orig.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
