@@ -41,7 +41,7 @@ from marketplace.models import (
     Role,
     Station,
 )
-from marketplace.services.access import owns_station
+from marketplace.services.access import member, owns_station
 from marketplace.services.errors import Forbidden, NotFound
 
 PRIVATE_STATES = frozenset({State.PACKAGING})
@@ -111,8 +111,8 @@ def check_visible(project: Project, account: Account | None) -> Project:
 def on_panel(project: Project, account: Account | None) -> bool:
     """An evaluator appointed to the project's panel who has not recused."""
     account = _signed_in(account)
-    return account is not None and any(
-        seat.evaluator_id == account.id and not seat.is_recused for seat in project.panel)
+    seat = member(project, account) if account is not None else None
+    return seat is not None and not seat.is_recused
 
 
 # --- bids -------------------------------------------------------------------------------------
