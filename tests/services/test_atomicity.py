@@ -8,7 +8,7 @@ import pytest
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import AuditEvent, Commitment, Project, Subscription
+from marketplace.models import Account, AuditEvent, Commitment, Project, Subscription
 from marketplace.services.errors import Conflict
 from marketplace.services.moves import move
 from tests.factories import at, gen_cast, gen_project
@@ -60,13 +60,15 @@ def test_a_move_on_a_stale_version_is_a_conflict(app) -> None:
 def test_two_concurrent_moves_on_one_project_exactly_one_wins(app) -> None:
     cast = gen_cast()
     project = gen_project(cast, State.SUBSCRIPTION)
-    version, project_id = project.version, project.id
+    version, project_id, admin_id = project.version, project.id, cast.admin.id
     db.session.remove()
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
     def attempt(trigger: str, **kwargs) -> None:
         with app.app_context():
+            if kwargs.get("actor") == "admin":  # an account of this thread's own session
+                kwargs["actor"] = db.session.get(Account, admin_id)
             barrier.wait()
             try:
                 move(project_id, trigger, now=at(16), expected_version=version, **kwargs)
@@ -79,7 +81,7 @@ def test_two_concurrent_moves_on_one_project_exactly_one_wins(app) -> None:
     threads = [
         threading.Thread(target=attempt, args=("fail_funding",), kwargs={"actor": "scheduler"}),
         threading.Thread(target=attempt, args=("cancel",),
-                         kwargs={"actor": "admin-cli", "reason": "x"}),
+                         kwargs={"actor": "admin", "reason": "x"}),
     ]
     for thread in threads:
         thread.start()
