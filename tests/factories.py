@@ -21,6 +21,7 @@ from marketplace.models import (
     StationStatus,
 )
 from marketplace.services.bundles import create_bundle
+from marketplace.services.evaluations import evaluate
 
 _serial = count(1)
 T0 = datetime(2026, 3, 1, 9, 0)  # creation time of factory projects; windows are timed from it
@@ -80,3 +81,17 @@ def gen_project(cast: Cast, state: State = State.PACKAGING, *, station: Station 
 def at(days: float) -> datetime:
     """A moment ``days`` after factory projects are created."""
     return T0 + timedelta(days=days)
+
+
+def gen_sheets(project: Project, evaluators: list[Account], share: str = "0.9") -> None:
+    """Each evaluator's sheet for the round, every indicator at ``share`` of its maximum."""
+    for evaluator in evaluators:
+        evaluate(project.id, actor=evaluator, no_conflict=True, now=at(60),
+                 scores={i.code: i.max_score * Decimal(share)
+                         for i in project.indicator_set.indicators})
+
+
+def state_of(project_id: int) -> State:
+    """The project's state as the database holds it now."""
+    db.session.expire_all()
+    return db.session.get(Project, project_id).state

@@ -51,7 +51,7 @@ from marketplace.web.forms import (
     too_large,
 )
 from marketplace.web.labels import localized
-from marketplace.web.pages import attempt, current_time, may_move_or_403, project_or_404, to_fen
+from marketplace.web.pages import attempt, current_time, decide_as_panel, project_or_404, to_fen
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -147,15 +147,8 @@ def panel_of(project_id: int) -> Response | tuple[str, int]:
 def decide(project_id: int, trigger: str) -> Response | tuple[str, int]:
     """The administrator decides for the panel once it has scored (or its quorum has)."""
     project = project_or_404(project_id)
-    may_move_or_403(project, trigger)
-    form = ActionForm()
-    if form.validate_on_submit() and attempt(form, lambda: move(
-            project_id, trigger, actor=current_user, now=current_time(),
-            reason=(form.reason.data or "").strip() or None)):
-        flash(_("Done."))
-        return redirect(url_for("pages.project", project_id=project_id))
-    db.session.expire_all()
-    return _panel_page(project, 409, action_form=form)
+    return decide_as_panel(project, trigger,
+                           lambda form: _panel_page(project, 409, action_form=form))
 
 
 @bp.post("/bundles/<int:project_id>")

@@ -15,11 +15,11 @@ from marketplace.lifecycle import DECISIONS, State
 from marketplace.models import PanelAssignment, Project, Role
 from marketplace.services.duties import evaluation_overdue
 from marketplace.services.evaluations import evaluate
-from marketplace.services.moves import allowed_moves, move
+from marketplace.services.moves import allowed_moves
 from marketplace.services.visibility import on_panel
 from marketplace.web.auth import role_required
 from marketplace.web.forms import ActionForm
-from marketplace.web.pages import attempt, current_time, may_move_or_403, project_or_404
+from marketplace.web.pages import attempt, current_time, decide_as_panel, project_or_404
 
 bp = Blueprint("evaluator", __name__, url_prefix="/evaluator")
 
@@ -91,15 +91,8 @@ def _score_page(project: Project, form: ScoreForm, errors: dict[str, list[str]],
 def decide(project_id: int, trigger: str) -> Response | tuple[str, int]:
     """After the panel has scored: close out, send back once for rectification, or terminate."""
     project = _panel_project(project_id)
-    may_move_or_403(project, trigger)
-    form = ActionForm()
-    if form.validate_on_submit() and attempt(form, lambda: move(
-            project_id, trigger, actor=current_user, now=current_time(),
-            reason=(form.reason.data or "").strip() or None)):
-        flash(_("Done."))
-        return redirect(url_for("pages.project", project_id=project_id))
-    db.session.expire_all()
-    return _score_page(project, ScoreForm(formdata=None), {}, 409, action_form=form)
+    return decide_as_panel(project, trigger, lambda form: _score_page(
+        project, ScoreForm(formdata=None), {}, 409, action_form=form))
 
 
 class _FieldErrors:

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TypeVar
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
@@ -22,12 +23,14 @@ from marketplace.services.enquiries import questions_of
 from marketplace.services.errors import Forbidden, ServiceError
 from marketplace.services.evidence import public_by_milestone
 from marketplace.services.inspections import inspections_of_project
+from marketplace.services.moves import move
 from marketplace.services.panels import public_result
 from marketplace.services.public_record import project_events, project_trail
 from marketplace.services.transparency import money_trail
 from marketplace.services.visibility import may_see
 from marketplace.web.clock import current_time
 from marketplace.web.errors import translated
+from marketplace.web.forms import ActionForm
 
 bp = Blueprint("pages", __name__)
 T = TypeVar("T")
@@ -74,6 +77,22 @@ def may_move_or_403(project: Project, trigger: str) -> None:
         may_move(current_user, project, trigger)
     except Forbidden as refused:
         abort(403, translated(refused))
+
+
+def decide_as_panel(project: Project, trigger: str,
+                    again: Callable[[ActionForm], tuple[str, int]]) -> Response | tuple[str, int]:
+    """A panel decision posted from a page (the evaluator's or the administrator's): refused
+    before it is tried when this account may not fire it; ``again`` renders the page anew
+    with the refusal when the lifecycle says no."""
+    may_move_or_403(project, trigger)
+    form = ActionForm()
+    if form.validate_on_submit() and attempt(form, lambda: move(
+            project.id, trigger, actor=current_user, now=current_time(),
+            reason=(form.reason.data or "").strip() or None)):
+        flash(_("Done."))
+        return redirect(url_for("pages.project", project_id=project.id))
+    db.session.expire_all()
+    return again(form)
 
 
 def project_or_404(project_id: int, *options: ORMOption) -> Project:

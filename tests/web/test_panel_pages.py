@@ -4,34 +4,27 @@ panels, and every page form that fires a move × every kind of account × the pr
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import EvaluationAward, Project, Role
-from marketplace.services.evaluations import evaluate
-from tests.factories import at, gen_account, gen_cast, gen_project, gen_station
-
-
-def _sheets(project: Project, evaluators, share: str = "0.95") -> None:
-    for evaluator in evaluators:
-        evaluate(project.id, actor=evaluator, no_conflict=True, now=at(60),
-                 scores={i.code: i.max_score * Decimal(share)
-                         for i in project.indicator_set.indicators})
-
-
-def _state(project_id: int) -> State:
-    db.session.expire_all()
-    return db.session.get(Project, project_id).state
+from tests.factories import (
+    at,
+    gen_account,
+    gen_cast,
+    gen_project,
+    gen_sheets,
+    gen_station,
+    state_of,
+)
 
 
 def test_the_score_page_shows_the_panels_progress_and_decides_only_when_it_may(
         client, auth, clock) -> None:
     cast = gen_cast()
     project = gen_project(cast, State.EVALUATION)
-    _sheets(project, cast.evaluators[:1])
+    gen_sheets(project, cast.evaluators[:1], share="0.95")
     clock(at(61))
     auth.login(cast.evaluators[0])
     page = client.get(f"/evaluator/projects/{project.id}?lang=en").get_data(as_text=True)
@@ -40,34 +33,34 @@ def test_the_score_page_shows_the_panels_progress_and_decides_only_when_it_may(
     refused = client.post(f"/evaluator/projects/{project.id}/close_out?lang=en", data={})
     assert refused.status_code == 409 and "1 of 3 panel members have scored" in \
         refused.get_data(as_text=True)
-    assert _state(project.id) is State.EVALUATION
+    assert state_of(project.id) is State.EVALUATION
 
-    _sheets(project, cast.evaluators[1:])
+    gen_sheets(project, cast.evaluators[1:], share="0.95")
     page = client.get(f"/evaluator/projects/{project.id}?lang=zh_CN").get_data(as_text=True)
     assert "3 人中已评分 3 人，法定人数 3" in page
     en = client.get(f"/evaluator/projects/{project.id}?lang=en").get_data(as_text=True)
     assert "Close the project out" in en and "Terminate" not in en  # a passing score
     assert client.post(f"/evaluator/projects/{project.id}/close_out",
                        data={}).status_code == 302
-    assert _state(project.id) is State.COMPLETED
+    assert state_of(project.id) is State.COMPLETED
 
 
 def test_an_evaluator_on_no_panel_finds_no_score_page_button(client, auth, clock) -> None:
     cast = gen_cast()
     project = gen_project(cast, State.EVALUATION)
-    _sheets(project, cast.evaluators)
+    gen_sheets(project, cast.evaluators, share="0.95")
     clock(at(61))
     auth.login(gen_account(Role.EVALUATOR))
     response = client.post(f"/evaluator/projects/{project.id}/close_out?lang=en", data={})
     assert response.status_code == 404  # the panel's workspace is not theirs (visibility)
-    assert _state(project.id) is State.EVALUATION
+    assert state_of(project.id) is State.EVALUATION
 
 
 def test_the_administrator_sets_the_quorum_and_decides_with_two_sheets(client, auth,
-                                                                       clock) -> None:
+                                                                       clock, share="0.95") -> None:
     cast = gen_cast()
     project = gen_project(cast, State.EVALUATION)
-    _sheets(project, cast.evaluators[:2])
+    gen_sheets(project, cast.evaluators[:2], share="0.95")
     clock(at(61))
     auth.login(cast.admin)
     listed = client.get("/admin/?lang=en").get_data(as_text=True)
@@ -86,7 +79,7 @@ def test_the_administrator_sets_the_quorum_and_decides_with_two_sheets(client, a
     page = client.get(url).get_data(as_text=True)
     assert "2 of 3 scored, quorum 2" in page and "Close the project out" in page
     assert client.post(f"/admin/projects/{project.id}/close_out", data={}).status_code == 302
-    assert _state(project.id) is State.COMPLETED
+    assert state_of(project.id) is State.COMPLETED
     listed = client.get("/admin/?lang=en").get_data(as_text=True)
     assert project.title not in listed.split('id="in-evaluation"')[1].split("</ul>")[0]
 
@@ -96,7 +89,7 @@ def test_one_sheet_of_three_is_no_score_for_an_evaluation_award(client, auth, cl
     allowed) is not ranked excellent, nor scored at all."""
     cast = gen_cast()
     project = gen_project(cast, State.EVALUATION)
-    _sheets(project, cast.evaluators[:1], share="0.98")
+    gen_sheets(project, cast.evaluators[:1], share="0.98")
     project.state = State.COMPLETED  # closed out before the panel had decided
     db.session.commit()
     auth.login(cast.admin)
@@ -154,7 +147,8 @@ def test_who_may_post_each_page_form_that_fires_a_move(client, auth, clock, stat
                 "evaluator": cast.evaluators[0], "other_evaluator": gen_account(Role.EVALUATOR)}
     project = gen_project(cast, state)
     if state is State.EVALUATION:
-        _sheets(project, cast.evaluators)  # decided: only authority stands in the way
+        # decided: only authority stands in the way
+        gen_sheets(project, cast.evaluators, share="0.95")
     clock(at(200))
     for name, account in accounts.items():
         auth.logout()
@@ -167,10 +161,10 @@ def test_who_may_post_each_page_form_that_fires_a_move(client, auth, clock, stat
                 hidden = any(path.startswith(prefix) and name in names
                              for prefix, names in NOT_THEIRS.items())
                 assert response.status_code == (404 if hidden else 403), where
-                assert _state(project.id) is state, where
+                assert state_of(project.id) is state, where
                 continue
             assert response.status_code in (302, 400, 409), where
             if response.status_code == 302:  # it moved: the rest needs a fresh project
                 project = gen_project(cast, state)
                 if state is State.EVALUATION:
-                    _sheets(project, cast.evaluators)
+                    gen_sheets(project, cast.evaluators, share="0.95")

@@ -3,16 +3,12 @@ the role × move × project-state matrix."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
-from marketplace.extensions import db
 from marketplace.lifecycle import TRIGGERS, State
-from marketplace.models import Project, Role
-from marketplace.services.evaluations import evaluate
+from marketplace.models import Role
 from marketplace.services.panels import declare_conflict
-from tests.factories import at, gen_account, gen_project, gen_station
+from tests.factories import at, gen_account, gen_project, gen_sheets, gen_station, state_of
 
 # Who may fire each move, as issue 12 says it (not read from the table under test).
 WHO = {
@@ -27,33 +23,23 @@ WHO = {
 SEATED_IN = {State.EVALUATION, State.COMPLETED}  # the factories appoint the panel there
 
 
-def _sheets(cast, project: Project, evaluators, share: str = "0.9") -> None:
-    for evaluator in evaluators:
-        evaluate(project.id, actor=evaluator, no_conflict=True, now=at(60),
-                 scores={i.code: i.max_score * Decimal(share)
-                         for i in project.indicator_set.indicators})
-
-
-def _state(project_id: int) -> State:
-    db.session.expire_all()
-    return db.session.get(Project, project_id).state
 
 
 def test_an_evaluator_on_no_panel_cannot_close_out_a_project(client, cast, clock, auth) -> None:
     project = gen_project(cast, State.EVALUATION)
-    _sheets(cast, project, cast.evaluators)  # even with the panel's passing sheets all in
+    gen_sheets(project, cast.evaluators, share="0.9")  # even with the panel's passing sheets all in
     outsider = gen_account(Role.EVALUATOR)
     clock.set(61)
     response = client.post(f"/api/v1/projects/{project.id}/actions/close_out",
                            headers=auth(outsider))
     assert response.status_code == 403, response.json
     assert response.json["error"] == "forbidden" and "panel" in response.json["message"]
-    assert _state(project.id) is State.EVALUATION
+    assert state_of(project.id) is State.EVALUATION
 
 
 def test_one_sheet_of_three_does_not_decide_for_the_panel(client, cast, clock, auth) -> None:
     project = gen_project(cast, State.EVALUATION)
-    _sheets(cast, project, cast.evaluators[:1])
+    gen_sheets(project, cast.evaluators[:1], share="0.9")
     clock.set(61)
     url = f"/api/v1/projects/{project.id}/actions/close_out"
     member = auth(cast.evaluators[0])
@@ -62,17 +48,17 @@ def test_one_sheet_of_three_does_not_decide_for_the_panel(client, cast, clock, a
     refused = client.post(url, headers=member)
     assert refused.status_code == 409
     assert refused.json["guard"] == "panel_decided" and "1 of 3" in refused.json["message"]
-    assert _state(project.id) is State.EVALUATION
+    assert state_of(project.id) is State.EVALUATION
 
-    _sheets(cast, project, cast.evaluators[1:])
+    gen_sheets(project, cast.evaluators[1:], share="0.9")
     done = client.post(url, headers=member)
     assert done.status_code == 200 and done.json["state"] == "completed"
 
 
 def test_the_administrators_quorum_of_two_decides_with_two_sheets(client, cast, clock,
-                                                                  auth) -> None:
+                                                                  auth, share="0.9") -> None:
     project = gen_project(cast, State.EVALUATION)
-    _sheets(cast, project, cast.evaluators[:2])
+    gen_sheets(project, cast.evaluators[:2], share="0.9")
     clock.set(61)
     admin = auth(cast.admin)
     quorum = f"/api/v1/projects/{project.id}/panel/quorum"
@@ -90,14 +76,14 @@ def test_the_administrators_quorum_of_two_decides_with_two_sheets(client, cast, 
 
 def test_a_recused_member_no_longer_decides(client, cast, clock, auth) -> None:
     project = gen_project(cast, State.EVALUATION)
-    _sheets(cast, project, cast.evaluators)
+    gen_sheets(project, cast.evaluators, share="0.9")
     clock.set(61)
     declare_conflict(project.id, actor=cast.evaluators[2], reason="亲属在承接组织任职",
                      now=at(61))
     member = auth(cast.evaluators[2])
     response = client.post(f"/api/v1/projects/{project.id}/actions/close_out", headers=member)
     assert response.status_code == 403
-    assert _state(project.id) is State.EVALUATION
+    assert state_of(project.id) is State.EVALUATION
 
 
 # --- the matrix: every move × every kind of account × the project's state -------------------
@@ -135,7 +121,7 @@ def test_who_may_fire_each_move_over_the_api(client, cast, clock, auth, state) -
             where = (trigger, name, state.value, response.json)
             if not may:
                 assert response.status_code in (403, 404), where
-                assert _state(project.id) is state, where
+                assert state_of(project.id) is state, where
                 continue
             assert response.status_code in (200, 409), where
             if response.status_code == 200:  # it moved: the rest needs a fresh project
