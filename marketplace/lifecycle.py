@@ -572,6 +572,18 @@ def fire(project: Any, move: Move) -> None:
     raise refused
 
 
+def _guards_pass(rule: Rule, project: Any, move: Move) -> bool:
+    """Whether the rule's guards let the move through, leaving out checks of arguments the
+    caller has not given yet (a button, or the clock asking what is due)."""
+    try:
+        for guard in rule.guards:
+            if not getattr(guard, "takes_arguments", False):
+                guard(project, move)
+    except GuardFailed:
+        return False
+    return True
+
+
 def possible_moves(project: Any, now: datetime, pass_mark: int = DEFAULT_PASS_MARK,
                    by: Iterable[Party] | None = None) -> list[str]:
     """Triggers whose guards pass now, leaving out checks of arguments the caller will give;
@@ -580,14 +592,9 @@ def possible_moves(project: Any, now: datetime, pass_mark: int = DEFAULT_PASS_MA
     for rule in rules_from(State(project.state)):
         if by is not None and rule.by.isdisjoint(by):
             continue
-        move = Move(rule.trigger, actor="", now=now, pass_mark=pass_mark)
-        try:
-            for guard in rule.guards:
-                if not getattr(guard, "takes_arguments", False):
-                    guard(project, move)
-        except GuardFailed:
-            continue
-        possible.append(rule.trigger)
+        if _guards_pass(rule, project, Move(rule.trigger, actor="", now=now,
+                                            pass_mark=pass_mark)):
+            possible.append(rule.trigger)
     return list(dict.fromkeys(possible))
 
 
@@ -602,16 +609,9 @@ def due_rule(project: Any, now: datetime) -> Rule | None:
     ``fail_funding``) it is the one the project's money allows; the sweep and its preview both
     ask this, so they cannot disagree."""
     for rule in timed_rules(State(project.state)):
-        due = getattr(project, rule.at)
-        if due is None or due > now:
-            continue
-        move = Move(rule.trigger, actor="", now=now)
-        try:
-            for guard in rule.guards:
-                guard(project, move)
-        except GuardFailed:
-            continue
-        return rule
+        if past(getattr(project, rule.at), now) and \
+                _guards_pass(rule, project, Move(rule.trigger, actor="", now=now)):
+            return rule
     return None
 
 

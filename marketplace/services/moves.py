@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from marketplace import lifecycle, writelock
 from marketplace.clock import utcnow
 from marketplace.extensions import db
-from marketplace.lifecycle import Move, Party
+from marketplace.lifecycle import CLOCK, Move, Party
 from marketplace.models import Account, AuditEvent, Project
 from marketplace.services import money
 from marketplace.services.access import may_move, parties
@@ -23,7 +23,6 @@ from marketplace.services.errors import Busy, Conflict, NotFound
 from marketplace.services.notifications import notify_for
 
 Actor = Account | str  # an account, or a system actor such as "scheduler"
-CLOCK = frozenset({Party.CLOCK})  # what a system actor fires moves as
 CHANGED_MEANWHILE = "Someone else changed this project at the same time; reload and try again."
 BUSY = "Others are saving changes at this moment; nothing was saved. Try again shortly."
 IN_UNIT = "marketplace_in_unit"  # session.info: a unit of work is open on this session
