@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
@@ -124,18 +123,14 @@ class Sweep(dict[int, list[str]]):
 
 
 def held_elsewhere(error: BaseException) -> bool:
-    """A lock held by another transaction for longer than the unit's lock wait: the unit's
-    ``Busy`` (SQLite's one write lock, PostgreSQL's ``lock_timeout``), or the driver's own
-    busy error where no unit converted it.
+    """A lock held by another transaction for longer than the unit's lock wait: every sweep
+    step runs in ``atomic()``, which turns that (SQLite's one write lock, PostgreSQL's
+    ``lock_timeout``) into ``Busy``.
 
     SQLite has no row locks (``SKIP LOCKED`` means nothing there): while a request writes,
     every row is held, so the sweep stops instead of trying each project in turn.
     """
-    if isinstance(error, Busy):
-        return True
-    orig = getattr(error, "orig", None)
-    return isinstance(orig, sqlite3.OperationalError) and \
-        orig.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+    return isinstance(error, Busy)
 
 
 def restore_checks(now: datetime) -> None:
