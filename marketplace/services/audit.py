@@ -19,6 +19,22 @@ from marketplace.services.unit import remembered
 # Any constant will do: it names the one advisory lock that serialises appends to the chain.
 CHAIN_LOCK = 0x6C6F7665  # "love"
 
+# What the chain records besides the lifecycle's moves (whose names are the rules' triggers):
+# the one vocabulary of event names, so that every table keyed by trigger (notifications, the
+# API's names, labels, what visibility seals) can be checked against it, and a misspelt
+# event is refused rather than written.
+EVENTS = frozenset({
+    "accept_milestone", "answer_question", "apply_for_naming", "approve_organization",
+    "approve_station", "ask_question", "assign_panel", "bid", "change_password",
+    "choose_naming", "close_match_offer", "complain", "create", "dismiss_complaint",
+    "evaluate", "evaluation_award", "evidence", "expire_naming", "extend_deadline", "inspect",
+    "move_credit", "open_match_offer", "record_county_report", "recuse", "register_account",
+    "register_station", "reject_organization", "reject_station", "report", "return_milestone",
+    "set_panel_quorum", "set_report_schedule", "subscribe", "uphold_complaint", "withdraw_bid",
+    "withdraw_credit",
+})
+TRIGGERS = frozenset(lifecycle.TRIGGERS) | EVENTS
+
 
 STORED = (*chain.FIELDS, *chain.OPTIONAL_FIELDS, "prev_hash", "hash")
 
@@ -38,6 +54,8 @@ def seal(event: AuditEvent) -> None:
     event. On SQLite the flush takes the database's single write lock, which serialises
     writers the same way.
     """
+    if event.trigger not in TRIGGERS:
+        raise ValueError(f"{event.trigger!r} is neither a lifecycle move nor a known event")
     chain_state = remembered("audit_chain")
     if "locked" not in chain_state and db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})

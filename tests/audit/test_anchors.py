@@ -29,7 +29,7 @@ def _ids() -> list[int]:
 
 def _note(day: float) -> None:
     with atomic():
-        record(None, "scheduler", "note", now=at(day))
+        record(None, "scheduler", "inspect", now=at(day))
 
 
 def _delete(*ids: int) -> None:

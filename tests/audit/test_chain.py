@@ -100,7 +100,7 @@ def test_concurrent_writers_never_chain_onto_the_same_predecessor(app) -> None:
         with app.app_context():
             barrier.wait()
             with atomic():
-                record(db.session.get(Project, project_id), f"writer {n}", "note", now=at(n),
+                record(db.session.get(Project, project_id), f"writer {n}", "inspect", now=at(n),
                        details={"n": n})
             db.session.remove()
 
