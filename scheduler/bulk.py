@@ -2,14 +2,16 @@
 
 Subscription deadlines bunch up (month ends), so the clock may owe thousands of
 ``open_subscription``, ``close_subscription`` and ``fail_funding`` moves at once. They are
-decided here exactly as anywhere else, by the lifecycle table (``lifecycle.fire``), the money
+decided exactly as anywhere else, by the lifecycle table (``lifecycle.fire``), the money
 plan (``money.plan``) and the notifiers table (``notifications.NOTIFIERS``), but on plain rows;
 and each batch is written with a statement or two per table instead of an ORM object per row:
 the projects, their subscriptions, the escrow accounts opened, the ledger transactions and
 entries, the audit events with their chain links computed before the insert, the inbox
 messages and their e-mails. Ids come from each table's sequence, so nothing waits for a
-RETURNING. ``tests/scheduler/test_bulk_sweep.py`` holds this path to the same rows, ids and
-hashes as the ORM path (``moves.apply``), which every other move takes.
+RETURNING. The decisions are not copied here: ``moves.decide`` makes them for both paths and
+calls a ``Batch`` as its writer where the ORM path calls ``moves.OrmWriter``.
+``tests/scheduler/test_bulk_sweep.py`` holds this path to the same rows, ids and hashes as the
+ORM path (``moves.apply``), which every other move takes.
 """
 
 from __future__ import annotations
@@ -65,8 +67,8 @@ from marketplace.services.ledger import (
     project_account_codes,
     refuse_overdraft,
 )
-from marketplace.services.moves import CLOCK, new_move
-from marketplace.services.notifications import NOTIFIERS, mail, move_params
+from marketplace.services.moves import CLOCK, decide
+from marketplace.services.notifications import mail
 from marketplace.services.unit import remembered
 from marketplace.sql import among
 
@@ -180,7 +182,7 @@ class Batch:
         self.rows = rows
         self.actor = actor
         self.connection: Connection = db.session.connection()
-        self.matches: dict[int, dict[int, MatchRow]] = defaultdict(dict)
+        self.matches_by_project: dict[int, dict[int, MatchRow]] = defaultdict(dict)
         self.accounts: dict[str, tuple[int | None, AccountKind]] = {}  # code → (id, kind)
         self.balances: dict[str, int] = {}  # holding accounts' balances, kept current
         self.recipients: dict[int, list[Recipient]] = defaultdict(list)
@@ -207,13 +209,14 @@ class Batch:
                        match.c.amount_fen, offer.c.source_code)
                 .join(offer, offer.c.id == match.c.offer_id)
                 .where(among(match.c.project_id, by_id))):
-            self.matches[found.project_id][found.subscription_id] = MatchRow(
+            self.matches_by_project[found.project_id][found.subscription_id] = MatchRow(
                 found.offer_id, found.amount_fen, found.source_code)
         enterprises = {s.enterprise_id for row in self.rows for s in row.subscriptions}
         self._read_accounts({
             *(code for row in self.rows for code in project_account_codes(row.id)),
             *(organization_account_code(org) for org in enterprises),
-            *(m.source_code for matches in self.matches.values() for m in matches.values()),
+            *(m.source_code for matches in self.matches_by_project.values()
+              for m in matches.values()),
         })
         account = Account.__table__
         for found in self.connection.execute(
@@ -238,37 +241,42 @@ class Batch:
         return sorted((r for org in set(organization_ids) for r in self.recipients[org]),
                       key=lambda recipient: recipient.id)
 
-    # --- one move: decided as ``moves.apply`` decides it, kept as rows -----------------------
+    # --- one move: decided by ``moves.decide`` as every move is, written here as rows -------
 
     def apply(self, row: ProjectRow, trigger: str, now: datetime) -> None:
-        move = new_move(trigger, actor=self.actor, by=CLOCK, now=now)
-        before, held = row.state, money.snapshot(row)
-        lifecycle.fire(row, move)
-        settlement = money.plan(row, held, self.matches.get(row.id, {}))
+        decide(row, trigger, actor=self.actor, by=CLOCK, now=now, writer=self)
+
+    def matches(self, row: ProjectRow) -> Mapping[int, MatchRow]:
+        return self.matches_by_project.get(row.id, {})
+
+    def settle(self, row: ProjectRow, settlement: money.Settlement, before: State,
+               trigger: str, now: datetime) -> None:
         for offer_id, fen in settlement.offer_returns.items():
             self.offer_returns[offer_id] += fen
         for reason, lines in settlement.postings:
             self._post(row, reason, lines, trigger, now)
-        row.next_check_at = lifecycle.next_check_at(row, now)
+
+    def record(self, row: ProjectRow, trigger: str, now: datetime, before: State,
+               reason: str | None, details: dict[str, Any]) -> None:
         self.events.append({
             "project_id": row.id, "station_id": None, "actor": self.actor,
             "actor_account_id": None, "at": now, "trigger": trigger,
-            "from_state": before.value, "to_state": row.state.value, "reason": None,
-            "details": move.details,
+            "from_state": before.value, "to_state": row.state.value, "reason": reason,
+            "details": details,
         })
-        notifier = NOTIFIERS.get(trigger)
-        if notifier is not None:
-            params = move_params(row)
-            for recipient, kind in notifier(row, self.find):
-                self.notifications.append({
-                    "account_id": recipient.id, "project_id": row.id, "kind": kind,
-                    "params": params, "created_at": now, "read_at": None})
-                self.mails.append({**mail(recipient.email, kind, params), "created_at": now,
-                                   "sent_at": None, "attempts": 0, "last_error": None})
+
+    def notify(self, row: ProjectRow, recipients: Iterable[tuple[Recipient, str]],
+               params: dict[str, Any], now: datetime) -> None:
+        for recipient, kind in recipients:
+            self.notifications.append({
+                "account_id": recipient.id, "project_id": row.id, "kind": kind,
+                "params": params, "created_at": now, "read_at": None})
+            self.mails.append({**mail(recipient.email, kind, params), "created_at": now,
+                               "sent_at": None, "attempts": 0, "last_error": None})
 
     def _post(self, row: ProjectRow, reason: str, lines: list[tuple[str, int]], trigger: str,
               now: datetime) -> None:
-        """``ledger.post``'s checks on codes: merged lines, no holding account overdrawn."""
+        """``ledger.post``'s own checks (``merge``, ``refuse_overdraft``) on account codes."""
         merged = merge(lines)
         for code, amount in merged.items():
             if code not in self.accounts:

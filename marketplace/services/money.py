@@ -195,10 +195,9 @@ def _accounts_of(project: Project) -> Callable[[str], LedgerAccount]:
     return account
 
 
-def settle(project: Project, before: Snapshot, before_state: State, trigger: str, *,
+def settle(project: Project, settlement: Settlement, before_state: State, trigger: str, *,
            now: datetime) -> None:
-    """Post the money a lifecycle move implies, from what it changed."""
-    settlement = plan(project, before, matches_of(project))
+    """Post through the ORM the money a lifecycle move implies (its ``plan``)."""
     for offer_id, fen in settlement.offer_returns.items():
         # in SQL, not on the loaded row: other projects' subscribers lock the offer; and
         # without flushing the move half-made, which would bump the project's version twice

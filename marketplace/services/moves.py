@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy.exc import OperationalError
@@ -14,13 +14,19 @@ from sqlalchemy.orm.exc import StaleDataError
 from marketplace import lifecycle, writelock
 from marketplace.clock import utcnow
 from marketplace.extensions import db
-from marketplace.lifecycle import CLOCK, Move, Party
+from marketplace.lifecycle import CLOCK, Move, Party, State
 from marketplace.models import Account, AuditEvent, Project
 from marketplace.services import money
 from marketplace.services.access import may_move, parties
 from marketplace.services.audit import seal
 from marketplace.services.errors import Busy, Conflict, NotFound
-from marketplace.services.notifications import notify_for
+from marketplace.services.notifications import (
+    NOTIFIERS,
+    Recipients,
+    accounts_of,
+    move_params,
+    send,
+)
 
 Actor = Account | str  # an account, or a system actor such as "scheduler"
 CHANGED_MEANWHILE = "Someone else changed this project at the same time; reload and try again."
@@ -112,19 +118,76 @@ def allowed_moves(actor: Account, project: Project, now: datetime) -> list[str]:
                                     by=parties(actor, project))
 
 
+class Writer(Protocol):
+    """Where one move's consequences are written: the session's objects (``OrmWriter``) or
+    the clock's batch of plain rows (``scheduler.bulk.Batch``). Nothing here decides."""
+
+    def matches(self, project: Any) -> Mapping[int, money.MatchLike]: ...
+
+    def find(self, organization_ids: Iterable[int]) -> list[Any]: ...
+
+    def settle(self, project: Any, settlement: money.Settlement, before: State, trigger: str,
+               now: datetime) -> None: ...
+
+    def record(self, project: Any, trigger: str, now: datetime, before: State,
+               reason: str | None, details: dict[str, Any]) -> None: ...
+
+    def notify(self, project: Any, recipients: Recipients, params: dict[str, Any],
+               now: datetime) -> None: ...
+
+
+def decide(project: Any, trigger: str, *, actor: Actor, by: frozenset[Party], now: datetime,
+           writer: Writer, reason: str | None = None, **args: Any) -> None:
+    """One move, decided the same way whoever writes it: the lifecycle's table fires it, the
+    money plan says what it posts, the notifiers' table who hears of it; ``writer`` writes."""
+    move = new_move(trigger, actor=actor, by=by, now=now, reason=reason, **args)
+    before, held = project.state, money.snapshot(project)
+    lifecycle.fire(project, move)
+    writer.settle(project, money.plan(project, held, writer.matches(project)), before, trigger,
+                  now)
+    project.next_check_at = lifecycle.next_check_at(project, now)
+    writer.record(project, trigger, now, before, reason, move.details)
+    notifier = NOTIFIERS.get(trigger)
+    if notifier is not None:
+        writer.notify(project, notifier(project, writer.find), move_params(project), now)
+
+
+class OrmWriter:
+    """A move written as ORM objects in the caller's unit of work: ledger postings through
+    ``ledger.post`` (by way of ``money.settle``), the event sealed onto the chain."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.event: AuditEvent | None = None
+
+    def matches(self, project: Project) -> Mapping[int, money.MatchLike]:
+        return money.matches_of(project)
+
+    def find(self, organization_ids: Iterable[int]) -> list[Any]:
+        return accounts_of(organization_ids)
+
+    def settle(self, project: Project, settlement: money.Settlement, before: State,
+               trigger: str, now: datetime) -> None:
+        money.settle(project, settlement, before, trigger, now=now)
+
+    def record(self, project: Project, trigger: str, now: datetime, before: State,
+               reason: str | None, details: dict[str, Any]) -> None:
+        self.event = record(project, self.actor, trigger, now=now, from_state=before.value,
+                            to_state=project.state.value, reason=reason, details=details)
+
+    def notify(self, project: Project, recipients: Recipients, params: dict[str, Any],
+               now: datetime) -> None:
+        send(project, recipients, params, at=now)
+
+
 def apply(project: Project, trigger: str, *, actor: Actor, by: frozenset[Party], now: datetime,
           reason: str | None = None, **args: Any) -> AuditEvent:
     """Make one move inside the caller's unit of work (the project must be locked), fired as
     the parties ``by``: the clock's for the scheduler, the account's own otherwise."""
-    move = new_move(trigger, actor=actor, by=by, now=now, reason=reason, **args)
-    before, held = project.state, money.snapshot(project)
-    lifecycle.fire(project, move)
-    money.settle(project, held, before, trigger, now=now)
-    project.next_check_at = lifecycle.next_check_at(project, now)
-    event = record(project, actor, trigger, now=now, from_state=before.value,
-                   to_state=project.state.value, reason=reason, details=move.details)
-    notify_for(project, event)
-    return event
+    writer = OrmWriter(actor)
+    decide(project, trigger, actor=actor, by=by, now=now, writer=writer, reason=reason, **args)
+    assert writer.event is not None
+    return writer.event
 
 
 def move(project_id: int, trigger: str, *, actor: Actor, now: datetime | None = None,

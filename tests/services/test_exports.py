@@ -18,7 +18,9 @@ def test_text_that_would_run_is_quoted_and_numbers_stay_numbers() -> None:
     assert tuple(row) == (*INERT, "-5", "", "0")
     sheet = load_workbook(io.BytesIO(xlsx_bytes([("t", [ROW])]))).active
     cells = next(sheet.iter_rows())
-    # XML reads a carriage return back as a line feed; the quote in front is what matters.
-    assert tuple(c.value for c in cells) == (*(v.replace("\r", "\n") for v in INERT), -5, None,
-                                             0)
+    # Some XML parsers read a carriage return back as a line feed (whether lxml is installed
+    # decides); the quote in front is what matters.
+    read = tuple(c.value.replace("\r", "\n") if isinstance(c.value, str) else c.value
+                 for c in cells)
+    assert read == (*(v.replace("\r", "\n") for v in INERT), -5, None, 0)
     assert [c.data_type for c in cells] == ["s"] * len(INERT) + ["n", "n", "n"]
