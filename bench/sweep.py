@@ -49,7 +49,7 @@ PHASES = {
     "lifecycle (ORM)": ("marketplace.lifecycle", "fire"),
     "ledger (ORM)": ("marketplace.services.money", "settle"),
     "audit (ORM)": ("marketplace.services.moves", "record"),
-    "notifications (ORM)": ("marketplace.services.moves", "notify_for"),
+    "notifications (ORM)": ("marketplace.services.moves", "send"),
 }
 
 
