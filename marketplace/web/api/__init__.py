@@ -28,14 +28,17 @@ def _ids_in_range(_endpoint: str | None, values: dict[str, object] | None) -> No
             raise NotFound("No %(name)s %(id)s.", name=name.removesuffix("_id"), id=value)
 
 
-def error(status: int, code: str, message: str, **extra: object) -> ResponseReturnValue:
-    return jsonify({"error": code, "message": message, **extra}), status
+def error(status: int, code: str, message: str, *, field: str | None = None,
+          rule: str | None = None, **extra: object) -> ResponseReturnValue:
+    """The one error shape: ``error``, ``message``, and ``field`` / ``rule`` where they apply."""
+    named = {name: value for name, value in (("field", field), ("rule", rule)) if value}
+    return jsonify({"error": code, "message": message, **named, **extra}), status
 
 
 @bp.errorhandler(ServiceError)
 def _service_error(refused: ServiceError) -> ResponseReturnValue:
-    extra = {"field": refused.field} if refused.field else {}
-    response, status = error(refused.status, refused.code, refused.message, **extra)
+    response, status = error(refused.status, refused.code, refused.message,
+                             field=refused.field, rule=refused.rule)
     if status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     if isinstance(refused, Busy):  # a lock waited for too long; nothing was saved
@@ -45,7 +48,7 @@ def _service_error(refused: ServiceError) -> ResponseReturnValue:
 
 @bp.errorhandler(MoveRefused)
 def _move_refused(refused: MoveRefused) -> ResponseReturnValue:
-    return error(409, "move_refused", refused.message, guard=refused.guard,
+    return error(409, "move_refused", refused.message, rule=refused.guard,
                  trigger=refused.trigger, state=refused.state)
 
 
@@ -57,7 +60,7 @@ def http_error(failure: HTTPException) -> ResponseReturnValue:
     field = getattr(failure, "field", None)  # the input guard's refusals name it
     code = getattr(failure, "error", None) or (failure.name or "error").lower().replace(" ", "_")
     response, status = error(failure.code or 500, code, failure.description or "",
-                             **({"field": field} if field else {}))
+                             field=field)
     if failure.code == 405 and failure.valid_methods:  # type: ignore[attr-defined]
         response.headers["Allow"] = ", ".join(failure.valid_methods)  # type: ignore[attr-defined]
     return response, status
@@ -71,6 +74,7 @@ def init_app(app: Flask) -> None:
         delivery,
         enquiries,
         evidence,
+        me,
         openapi,
         participation,
         projects,

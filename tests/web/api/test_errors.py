@@ -45,7 +45,7 @@ def test_a_refused_move_is_409_naming_the_guard_and_changes_nothing(
                           headers=auth(cast.admin))
     assert refused.status_code == 409
     assert refused.json["error"] == "move_refused"
-    assert refused.json["guard"] == "subscription_window_open"
+    assert refused.json["rule"] == "subscription_window_open"
     assert refused.json["message"] == "The subscription window has not opened yet."
     assert _events(project.id) == before
     assert db.session.get(Project, project.id).state is State.PUBLICATION
