@@ -83,7 +83,7 @@ def lines(receipt: Receipt, zone: str) -> list[tuple[str, str]]:
         ("凭证编号 Receipt no.", f"RS-{row.id:08d}"),
         ("认购企业 Enterprise", row.enterprise.name),
         ("项目 Project", f"{project.title}（编号 {project.id}）"),
-        ("爱心驿站 Station", f"{project.station.name} · {project.station.county}"),
+        ("爱心驿站 Station", f"{project.station.name}（{project.station.county}）"),
         ("认购金额 Amount", _yuan(row.amount_fen)),
         ("资金来源 Paid from", "释放额度转入 credit moved" if row.from_credit
          else "新认购资金 new money"),
@@ -118,7 +118,7 @@ def render_pdf(receipt: Receipt, zone: str) -> bytes:
     page.drawCentredString(width / 2, y, "认购凭证")
     y -= 20
     page.setFont(FONT, 10)
-    page.drawCentredString(width / 2, y, "Subscription receipt · 爱心驿站公益创投平台")
+    page.drawCentredString(width / 2, y, "Subscription receipt — 爱心驿站公益创投平台")
     y -= 30
     for label, value in lines(receipt, zone):
         page.setFont(FONT, 10)
