@@ -8,9 +8,10 @@ from __future__ import annotations
 from flask import Blueprint, Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from marketplace.lifecycle import MoveRefused
-from marketplace.services.errors import Busy, NotFound, ServiceError
+from marketplace.services.errors import Busy, ServiceError
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -19,13 +20,15 @@ bp = Blueprint("api", __name__, url_prefix=PREFIX)
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger one cannot exist
 
 
-@bp.url_value_preprocessor
 def _ids_in_range(_endpoint: str | None, values: dict[str, object] | None) -> None:
     """An id past the column's range is simply not found (the database would refuse the query:
-    a 500 that schemathesis found on PostgreSQL)."""
+    a 500 that schemathesis found on PostgreSQL, and on SQLite for the OCDS route). App-wide,
+    for every route under the prefix, whichever blueprint serves it."""
+    if not request.path.startswith(PREFIX + "/"):
+        return
     for name, value in (values or {}).items():
         if name.endswith("_id") and isinstance(value, int) and value > MAX_ID:
-            raise NotFound("No %(name)s %(id)s.", name=name.removesuffix("_id"), id=value)
+            raise HTTPNotFound(f"No {name.removesuffix('_id')} {value}.")
 
 
 def error(status: int, code: str, message: str, *, field: str | None = None,
@@ -82,6 +85,7 @@ def init_app(app: Flask) -> None:
     )
 
     app.register_blueprint(bp)
+    app.url_value_preprocessor(_ids_in_range)
     app.register_error_handler(HTTPException, http_error)
     csrf = app.extensions.get("csrf")
     if csrf is not None:  # bearer tokens, not cookies: the API needs no CSRF token
