@@ -79,7 +79,7 @@ def _subscribe(project: Project, amount_fen: int, *, actor: Account, now: dateti
     return subscription
 
 
-def matches_of(subscription_ids: list[int]) -> dict[int, Match]:
+def matches_by_subscription(subscription_ids: list[int]) -> dict[int, Match]:
     """The fund's match of each subscription that has one, by subscription id."""
     if not subscription_ids:
         return {}

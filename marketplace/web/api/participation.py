@@ -36,7 +36,7 @@ from marketplace.web.receipts import receipt_download
 
 def _subscribed(subscription: Subscription) -> ResponseReturnValue:
     """The 201 of a new subscription: with the fund's match and the project's state now."""
-    match = funding.matches_of([subscription.id]).get(subscription.id)
+    match = funding.matches_by_subscription([subscription.id]).get(subscription.id)
     return {**serialize.subscription(subscription, match),
             "project_state": subscription.project.state.value}, 201
 
@@ -59,7 +59,7 @@ def list_subscriptions() -> ResponseReturnValue:
     per_page = query_int("per_page", PER_PAGE, 1, MAX_PER_PAGE)
     rows, total = funding.subscriptions_of(account.organization_id, page=page,
                                            per_page=per_page)
-    matches = funding.matches_of([row.id for row in rows])
+    matches = funding.matches_by_subscription([row.id for row in rows])
     return {"subscriptions": [serialize.subscription(row, matches.get(row.id)) for row in rows],
             "page": page, "per_page": per_page, "total": total}
 
