@@ -43,8 +43,11 @@ def demo_seed() -> None:
 def demo_generate(projects: int, subscriptions: int, seed: int) -> None:
     """Bulk data for load tests: many projects in every stage over ten years."""
     from marketplace.generate import generate
+    from marketplace.progress import bar
 
-    counts = generate(projects, subscriptions, seed=seed)
+    # about: the subscriptions made follow the projects' funding, near the number asked
+    with bar(projects + subscriptions, "Generating") as advance:
+        counts = generate(projects, subscriptions, seed=seed, advance=advance)
     click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
 
 

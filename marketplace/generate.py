@@ -9,7 +9,7 @@ skewed so a few projects draw most subscriptions.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -78,6 +78,13 @@ def _insert(model: type, rows: Iterator[dict[str, Any]]) -> list[int]:
     return ids
 
 
+def _counted(rows: Iterator[dict[str, Any]], advance: Callable[[int], None]
+             ) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        yield row
+        advance(1)
+
+
 def _organizations(role: Role, n: int, now: datetime, rng: random.Random) -> list[int]:
     return _insert(Organization, ({
         "name": f"{role.value}-{i}", "role": role, "status": OrgStatus.APPROVED,
@@ -87,8 +94,11 @@ def _organizations(role: Role, n: int, now: datetime, rng: random.Random) -> lis
 
 def generate(projects: int, subscriptions: int, *, seed: int = 2013,
              now: datetime | None = None,
-             stage_weights: dict[State, int] | None = None) -> dict[str, int]:
-    """Add ``projects`` projects and about ``subscriptions`` subscriptions; returns counts."""
+             stage_weights: dict[State, int] | None = None,
+             advance: Callable[[int], None] = lambda _n: None) -> dict[str, int]:
+    """Add ``projects`` projects and about ``subscriptions`` subscriptions; returns counts.
+
+    ``advance(n)`` is told of every project and subscription row made (a progress bar)."""
     rng = random.Random(seed)
     now = now or utcnow()
     services = db.session.execute(db.select(ServiceType)).scalars().all()
@@ -136,6 +146,7 @@ def generate(projects: int, subscriptions: int, *, seed: int = 2013,
             # when the clock looks next, as a move would set it (bundles in publication too)
             row["next_check_at"] = lifecycle.next_check_at(SimpleNamespace(**row), now)
             yield row
+            advance(1)
 
     project_ids = _insert(Project, project_rows())
     budgets = db.session.execute(db.select(Project.id, Project.budget_fen).where(
@@ -146,8 +157,8 @@ def generate(projects: int, subscriptions: int, *, seed: int = 2013,
         "unit_cost_fen": budget, "note": "",
     } for pid, budget in budgets))
     funded = [(pid, *plan) for pid, plan in zip(project_ids, plans, strict=True)]
-    made = len(_insert(Subscription, _subscription_rows(funded, enterprises, subscriptions,
-                                                        rng)))
+    made = len(_insert(Subscription, _counted(
+        _subscription_rows(funded, enterprises, subscriptions, rng), advance)))
     _post_commitments(project_ids[0] if project_ids else 0, enterprises, now)
     db.session.commit()
     return {"stations": len(stations), "projects": len(project_ids), "subscriptions": made,

@@ -39,11 +39,20 @@ def ledger_verify() -> None:
               help="File to write; standard output by default.")
 def ledger_export(kind: str, as_csv: bool, output: str) -> None:
     """Write every ledger entry with its transaction and account, oldest first."""
-    from marketplace.services.transparency import ledger_csv, ledger_xlsx
+    from marketplace.progress import tracked
+    from marketplace.services.transparency import (
+        ledger_csv,
+        ledger_entries,
+        ledger_rows,
+        ledger_xlsx,
+    )
 
+    rows = tracked(ledger_rows(), ledger_entries(), "Ledger")
     if as_csv or kind == "csv":
+        text = ledger_csv(rows)
         with click.open_file(output, "w", encoding="utf-8") as out:
-            out.write(ledger_csv())
+            out.write(text)
         return
+    workbook = ledger_xlsx(rows)
     with click.open_file(output, "wb") as out:
-        out.write(ledger_xlsx())
+        out.write(workbook)

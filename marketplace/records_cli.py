@@ -86,13 +86,14 @@ def export_ocds(out: Path) -> None:
     from marketplace.extensions import db
     from marketplace.models import Project
     from marketplace.ocds import ocid, release_package
+    from marketplace.progress import tracked
     from marketplace.services.visibility import visible_clause
 
     out.mkdir(parents=True, exist_ok=True)
     now = utcnow()
     projects = db.session.execute(db.select(Project).where(visible_clause(None))
                                    .order_by(Project.id)).scalars().all()
-    for project in projects:
+    for project in tracked(projects, len(projects), "OCDS"):
         name = f"{ocid(project)}.json"
         package = release_package(project, uri=name, now=now)
         (out / name).write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",

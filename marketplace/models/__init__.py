@@ -17,6 +17,7 @@ from marketplace.models.evaluation import Evaluation, IndicatorScore
 from marketplace.models.evaluation_awards import EvaluationAward
 from marketplace.models.evidence import Evidence
 from marketplace.models.funding import Commitment, Subscription
+from marketplace.models.idempotency import IdempotencyKey
 from marketplace.models.inspections import Inspection, InspectionPhase, InspectionRating
 from marketplace.models.ledger import (
     AccountKind,
@@ -51,6 +52,7 @@ __all__ = [
     "ComplaintStatus",
     "Evaluation",
     "Evidence",
+    "IdempotencyKey",
     "EvaluationAward",
     "Indicator",
     "IndicatorScore",

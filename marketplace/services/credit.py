@@ -31,7 +31,7 @@ from marketplace.models import (
     Subscription,
 )
 from marketplace.services.access import require
-from marketplace.services.errors import Invalid, NotFound
+from marketplace.services.errors import Conflict, Invalid, NotFound
 from marketplace.services.ledger import (
     Cause,
     commitments_account,
@@ -115,8 +115,9 @@ def check_credit(organization: Organization, amount_fen: int) -> None:
     """Refuse to spend more credit than there is; the caller holds ``lock_enterprise``."""
     available = credit_fen(organization.id)
     if amount_fen > available:
-        raise Invalid("Your credit is %(credit)s fen, less than %(amount)s fen.",
-                      field="amount", credit=available, amount=amount_fen)
+        raise Conflict("Your credit is %(credit)s fen, less than %(amount)s fen.",
+                       field="amount", rule="within_credit", credit=available,
+                       amount=amount_fen)
 
 
 def commit_from_credit(subscription: Subscription, *, now: datetime) -> None:

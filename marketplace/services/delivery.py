@@ -26,7 +26,7 @@ from marketplace.services.moves import atomic, lock_project, record
 def _milestone(project_id: int, milestone_id: int) -> tuple[object, Milestone]:
     project = lock_project(project_id)
     if project.state is not State.IMPLEMENTATION:
-        raise Conflict("The project is not in implementation.")
+        raise Conflict("The project is not in implementation.", rule="in_implementation")
     milestone = next((m for m in project.milestones if m.id == milestone_id), None)
     if milestone is None:
         raise NotFound("No milestone %(id)s in this project.", id=milestone_id)
@@ -56,7 +56,7 @@ def report_progress(project_id: int, milestone_id: int, *, actor: Account, body:
         if people_served < 0:
             raise Invalid("People served cannot be negative.", field="people_served")
         if milestone.status is MilestoneStatus.ACCEPTED:
-            raise Conflict("This milestone is already accepted.")
+            raise Conflict("This milestone is already accepted.", rule="milestone_open")
         checked = files.check(evidence)
         report = ProgressReport(project=project, milestone=milestone, body=body,
                                 people_served=people_served, submitted_at=now)
@@ -79,7 +79,8 @@ def add_evidence(project_id: int, milestone_id: int, *, actor: Account,
     with files.kept_only_on_commit() as written, atomic():
         project, milestone = _contractors_milestone(project_id, milestone_id, actor)
         if milestone.status is not MilestoneStatus.REPORTED:
-            raise Conflict("Evidence can be added only to a report that awaits review.")
+            raise Conflict("Evidence can be added only to a report that awaits review.",
+                           rule="report_awaits_review")
         if not evidence:
             raise Invalid("Attach at least one file.", field=files.FIELD)
         report = max((r for r in project.progress_reports if r.milestone_id == milestone.id),
@@ -102,7 +103,8 @@ def review_milestone(project_id: int, milestone_id: int, *, actor: Account, acce
         if not owns_station(actor, project):
             raise Forbidden("Only the station's own community may accept its milestones.")
         if milestone.status is not MilestoneStatus.REPORTED:
-            raise Conflict("Only a reported milestone can be reviewed.")
+            raise Conflict("Only a reported milestone can be reviewed.",
+                           rule="milestone_reported")
         if not accept and not comment.strip():
             raise Invalid("Say what must be done again.", field="comment")
         milestone.status = MilestoneStatus.ACCEPTED if accept else MilestoneStatus.RETURNED

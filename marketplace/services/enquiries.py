@@ -37,8 +37,8 @@ def ask_question(project_id: int, body: str, *, actor: Account, now: datetime) -
     with atomic():
         project = lock_project(project_id)
         if not enquiry_open(project, now):
-            raise Invalid("The enquiry period is over: questions are no longer taken.",
-                          field="body")
+            raise Conflict("The enquiry period is over: questions are no longer taken.",
+                           field="body", rule="enquiry_open")
         question = Question(project=project, organization_id=actor.organization_id,
                             asked_by_id=actor.id, body=body, asked_at=now)
         db.session.add(question)
@@ -70,9 +70,10 @@ def answer_question(project_id: int, question_id: int, answer: str, *, actor: Ac
         if question is None:
             raise NotFound("No question %(id)s on this project.", id=question_id)
         if question.is_answered:
-            raise Conflict("This question is already answered.")
+            raise Conflict("This question is already answered.", rule="answered_once")
         if project.state is not State.TENDERING:
-            raise Conflict("Questions are answered only while the project is in tendering.")
+            raise Conflict("Questions are answered only while the project is in tendering.",
+                           rule="in_tendering")
         question.answer, question.answered_at, question.answered_by_id = answer, now, actor.id
         record(project, actor, "answer_question", now=now, from_state=project.state.value,
                to_state=project.state.value, details={"question_id": question.id})

@@ -1,4 +1,9 @@
-"""Errors a service raises for the caller to show: a code, a message and an HTTP status."""
+"""Errors a service raises for the caller to show: a code, a message and an HTTP status.
+
+Every error, in the API, has one shape: ``error`` (the code), ``message``, and where they apply
+``field`` (the input it belongs next to) and ``rule`` (the product rule that refused it: a
+refusal of a rule is a 409 ``Conflict`` that names it, as the lifecycle's guards do).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,12 @@ class ServiceError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, template: str, *, field: str | None = None, **params: Any) -> None:
+    def __init__(self, template: str, *, field: str | None = None, rule: str | None = None,
+                 **params: Any) -> None:
         self.template = template
         self.params = params
         self.field = field  # the form field the message belongs next to, if any
+        self.rule = rule  # the rule that refused, e.g. "subscription_window_open"
         super().__init__(self.message)
 
     @property
@@ -33,7 +40,15 @@ class NotFound(ServiceError):
 
 
 class Conflict(ServiceError):
+    """A rule said no (a window closed, a limit reached, a state that does not allow it)."""
+
     status, code = 409, "conflict"
+
+
+class KeyReused(ServiceError):
+    """An Idempotency-Key sent again with another request than the one it first answered."""
+
+    status, code = 422, "idempotency_key_reused"
 
 
 class Busy(ServiceError):

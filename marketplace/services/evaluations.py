@@ -30,7 +30,7 @@ def evaluate(project_id: int, *, actor: Account, scores: dict[str, str | Decimal
     with atomic():
         project = lock_project(project_id)
         if project.state is not State.EVALUATION:
-            raise Conflict("The project is not in evaluation.")
+            raise Conflict("The project is not in evaluation.", rule="in_evaluation")
         if not no_conflict:
             raise Invalid("Declare that you have no conflict of interest.", field="no_conflict")
         if _conflicted(actor, project):
@@ -38,7 +38,7 @@ def evaluate(project_id: int, *, actor: Account, scores: dict[str, str | Decimal
         may_score(actor, project)
         round_ = project.rectifications + 1
         if any(e.evaluator_id == actor.id and e.round == round_ for e in project.evaluations):
-            raise Conflict("You have already scored this round.")
+            raise Conflict("You have already scored this round.", rule="one_sheet_a_round")
         sheet = Evaluation(project=project, evaluator=actor, round=round_, comments=comments,
                            no_conflict_declared=True, submitted_at=now)
         db.session.add(sheet)

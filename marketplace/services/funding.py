@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import joinedload
+
 from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.lifecycle import subscription_open
-from marketplace.models import Account, Organization, Project, Role, Subscription
+from marketplace.models import Account, Match, Organization, Project, Role, Subscription
 from marketplace.services import credit, matching, money
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, Invalid
@@ -48,12 +50,13 @@ def _subscribe(project: Project, amount_fen: int, *, actor: Account, now: dateti
                paid_by: Organization | None = None) -> Subscription:
     """The subscription inside the caller's unit of work; ``paid_by``: from its credit."""
     if not subscription_open(project, now):
-        raise Conflict("The project is not open for subscription.")
+        raise Conflict("The project is not open for subscription.",
+                       rule="subscription_window_open")
     if amount_fen <= 0:
         raise Invalid("The amount must be above zero.", field="amount")
     if amount_fen > project.remaining_fen:
-        raise Invalid("At most %(remaining)s fen remain to be subscribed.", field="amount",
-                      remaining=project.remaining_fen)
+        raise Conflict("At most %(remaining)s fen remain to be subscribed.", field="amount",
+                       rule="within_funding_target", remaining=project.remaining_fen)
     if paid_by is not None:
         credit.check_credit(paid_by, amount_fen)
     subscription = Subscription(project=project, enterprise_id=actor.organization_id,
@@ -74,3 +77,27 @@ def _subscribe(project: Project, amount_fen: int, *, actor: Account, now: dateti
     if project.committed_fen >= project.funding_target_fen:  # the platform's rule, not the
         apply(project, "close_subscription", actor=actor, by=CLOCK, now=now)  # enterprise's
     return subscription
+
+
+def matches_by_subscription(subscription_ids: list[int]) -> dict[int, Match]:
+    """The fund's match of each subscription that has one, by subscription id."""
+    if not subscription_ids:
+        return {}
+    rows = db.session.execute(db.select(Match).where(
+        Match.subscription_id.in_(subscription_ids))
+        .options(joinedload(Match.offer))).scalars()
+    return {row.subscription_id: row for row in rows}
+
+
+def subscriptions_of(organization_id: int, *, page: int, per_page: int
+                     ) -> tuple[list[Subscription], int]:
+    """One page of the enterprise's subscriptions, newest first, and how many it has."""
+    mine = Subscription.enterprise_id == organization_id
+    total = db.session.execute(
+        db.select(db.func.count()).select_from(Subscription).where(mine)).scalar_one()
+    rows = db.session.execute(
+        db.select(Subscription).where(mine)
+        .options(joinedload(Subscription.project))
+        .order_by(Subscription.created_at.desc(), Subscription.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return list(rows), int(total)

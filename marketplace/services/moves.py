@@ -58,7 +58,7 @@ def atomic() -> Iterator[None]:
         session.commit()
     except StaleDataError as stale:
         session.rollback()
-        raise Conflict(CHANGED_MEANWHILE) from stale
+        raise Conflict(CHANGED_MEANWHILE, rule="unchanged_since_read") from stale
     except OperationalError as refused:
         session.rollback()
         if writelock.gave_up(refused):
@@ -203,7 +203,7 @@ def move(project_id: int, trigger: str, *, actor: Actor, now: datetime | None = 
     with atomic():
         project = lock_project(project_id)
         if expected_version is not None and project.version != expected_version:
-            raise Conflict(CHANGED_MEANWHILE)
+            raise Conflict(CHANGED_MEANWHILE, rule="unchanged_since_read")
         by = may_move(actor, project, trigger) if isinstance(actor, Account) else CLOCK
         apply(project, trigger, actor=actor, by=by, now=now or utcnow(), reason=reason, **args)
     return project

@@ -12,6 +12,7 @@ from typing import Any
 
 from marketplace.extensions import db
 from marketplace.models import Account, AuditEvent, BidStatus, Notification, OutboxMail, Project
+from marketplace.services.errors import NotFound
 from marketplace.services.unit import remembered
 from marketplace.services.visibility import may_see
 
@@ -276,3 +277,41 @@ def inbox(account: Account) -> list[Notification]:
     return list(db.session.execute(
         db.select(Notification).filter_by(account_id=account.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())).scalars())
+
+
+def inbox_page(account: Account, *, unread_only: bool, page: int, per_page: int
+               ) -> tuple[list[Notification], int, int]:
+    """One page of the account's inbox, newest first; how many match; how many are unread."""
+    mine = Notification.account_id == account.id
+    shown = db.and_(mine, Notification.read_at.is_(None)) if unread_only else mine
+
+    def count(clause: Any) -> int:
+        return int(db.session.execute(
+            db.select(db.func.count()).select_from(Notification).where(clause)).scalar_one())
+
+    rows = db.session.execute(
+        db.select(Notification).where(shown)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return list(rows), count(shown), count(db.and_(mine, Notification.read_at.is_(None)))
+
+
+def mark_read(account: Account, notification_id: int | None, *, now: datetime) -> int:
+    """Mark one of the account's messages read (``None``: every unread one); how many changed.
+    Another account's message is not found, as if it did not exist."""
+    from marketplace.services.moves import atomic  # moves imports this module for notify_for
+
+    with atomic():
+        query = db.select(Notification).where(Notification.account_id == account.id)
+        if notification_id is not None:
+            row = db.session.execute(query.where(Notification.id == notification_id)
+                                     ).scalar_one_or_none()
+            if row is None:
+                raise NotFound("No notification %(id)s.", id=notification_id)
+            rows = [row]
+        else:
+            rows = list(db.session.execute(query.where(Notification.read_at.is_(None))).scalars())
+        changed = [row for row in rows if row.read_at is None]
+        for row in changed:
+            row.read_at = now
+    return len(changed)

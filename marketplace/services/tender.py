@@ -30,7 +30,7 @@ def submit_bid(project_id: int, *, actor: Account, price_fen: int, delivery_plan
     with atomic():
         project = lock_project(project_id)
         if not tender_open(project, now):
-            raise Conflict("The tender is not open for bids.")
+            raise Conflict("The tender is not open for bids.", rule="tender_open")
         if price_fen <= 0:
             raise Invalid("The price must be above zero.", field="price")
         if not delivery_plan.strip():
@@ -55,7 +55,8 @@ def withdraw_bid(project_id: int, *, actor: Account, now: datetime | None = None
     with atomic():
         project = lock_project(project_id)
         if not tender_open(project, now):
-            raise Conflict("The tender has closed: a bid can no longer be withdrawn.")
+            raise Conflict("The tender has closed: a bid can no longer be withdrawn.",
+                           rule="tender_open")
         bid = current_bid(project, actor.organization_id)
         if bid is None:
             raise NotFound("You have no bid on this tender to withdraw.")

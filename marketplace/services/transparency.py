@@ -7,7 +7,7 @@ the exports cannot disagree with ``flask ledger verify``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 
@@ -95,10 +95,18 @@ def ledger_rows() -> Iterator[tuple[object, ...]]:
                account.kind.value, account.name, entry.amount_fen)
 
 
-def ledger_xlsx() -> bytes:
-    """The same rows and columns as ``ledger_csv``, as one Excel sheet (numbers stay numbers)."""
-    return xlsx_bytes([("ledger", chain([LEDGER_COLUMNS], ledger_rows()))])
+def ledger_entries() -> int:
+    """How many rows ``ledger_rows`` yields: the length of a progress bar."""
+    return int(db.session.execute(
+        db.select(db.func.count()).select_from(LedgerEntry)).scalar_one())
 
 
-def ledger_csv() -> str:
-    return csv_text(chain([LEDGER_COLUMNS], ledger_rows()))
+def ledger_xlsx(rows: Iterable[tuple[object, ...]] | None = None) -> bytes:
+    """The same rows and columns as ``ledger_csv``, as one Excel sheet (numbers stay numbers);
+    ``rows``: ``ledger_rows()`` as the caller iterates them (a command's progress bar)."""
+    return xlsx_bytes([("ledger", chain([LEDGER_COLUMNS],
+                                        ledger_rows() if rows is None else rows))])
+
+
+def ledger_csv(rows: Iterable[tuple[object, ...]] | None = None) -> str:
+    return csv_text(chain([LEDGER_COLUMNS], ledger_rows() if rows is None else rows))

@@ -40,6 +40,7 @@ from marketplace.models import (
     Question,
     Role,
     Station,
+    Subscription,
 )
 from marketplace.services.access import member, owns_station
 from marketplace.services.errors import Forbidden, NotFound
@@ -99,6 +100,16 @@ def may_see(project: Project, account: Account | None) -> bool:
     if project.state not in PRIVATE_STATES:
         return True
     return is_admin(account) or is_own_community(account, project)
+
+
+def may_see_subscription(subscription: Subscription, account: Account | None) -> bool:
+    """A subscription (and its receipt) is the subscribing enterprise's and the
+    administrator's; to anyone else it does not exist."""
+    account = _signed_in(account)
+    if account is None:
+        return False
+    return is_admin(account) or (account.role is Role.ENTERPRISE
+                                 and account.organization_id == subscription.enterprise_id)
 
 
 def check_visible(project: Project, account: Account | None) -> Project:

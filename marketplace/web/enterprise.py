@@ -3,9 +3,9 @@ credit, moving or withdrawing credit, and applying for a station's naming rights
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -14,6 +14,7 @@ from marketplace.lifecycle import State
 from marketplace.models import Project, Role, Subscription
 from marketplace.models.naming import MINIMUM_DONATION_FEN
 from marketplace.services.credit import credit_fen, credit_steps, withdraw_credit
+from marketplace.services.errors import NotFound
 from marketplace.services.funding import subscribe as subscribe_service
 from marketplace.services.funding import subscribe_from_credit
 from marketplace.services.naming import (
@@ -21,10 +22,12 @@ from marketplace.services.naming import (
     apply_for_naming,
     nameable_stations,
 )
+from marketplace.services.receipts import receipt_for
 from marketplace.web.auth import role_required
 from marketplace.web.filters import yuan
 from marketplace.web.forms import MoveCreditForm, NamingForm, SubscribeForm, WithdrawCreditForm
 from marketplace.web.pages import attempt, current_time, project_or_404, to_fen
+from marketplace.web.receipts import receipt_download
 
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
 
@@ -41,6 +44,18 @@ def portfolio() -> str:
                            credit=credit_fen(organization_id),
                            steps=credit_steps(organization_id),
                            namings=applications_by_sponsor(organization_id))
+
+
+@bp.get("/subscriptions/<int:subscription_id>/receipt.pdf")
+@login_required
+def receipt(subscription_id: int) -> Response:
+    """The 认购凭证 PDF of one of the enterprise's subscriptions (the administrator may
+    fetch any); for anyone else there is no such subscription."""
+    try:
+        found = receipt_for(subscription_id, current_user, now=current_time())
+    except NotFound:
+        abort(404)
+    return receipt_download(found)
 
 
 @bp.route("/projects/<int:project_id>/subscribe", methods=["GET", "POST"])

@@ -7,7 +7,9 @@ request with its token (so the token's first-use note is written before the race
 first flush of the request (after the service has read and checked, before it writes)
 stalls for ``STALL_SECONDS``: a session event registered here, in this test-only script.
 
-    python -m tests.scaleout.racer DATABASE_URL ISO_TIME TOKEN GO_FILE METHOD PATH JSON
+    python -m tests.scaleout.racer DATABASE_URL ISO_TIME TOKEN GO_FILE METHOD PATH JSON [HEADERS]
+
+HEADERS, a JSON object, are sent with the raced request (an Idempotency-Key, say).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def stall_once(session: Session, _context: object, _instances: object) -> None:
 
 
 def main(url: str, now: datetime, token: str, go: Path, method: str, path: str,
-         payload: str) -> None:
+         payload: str, extra: str = "{}") -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True,
                       "CLOCK": lambda: now, "API_TOKEN_TTL_HOURS": 24 * 365})
     client = app.test_client()
@@ -51,10 +53,11 @@ def main(url: str, now: datetime, token: str, go: Path, method: str, path: str,
         if time.monotonic() > deadline:
             raise SystemExit("no go")
         time.sleep(0.002)
-    response = client.open(path, method=method, headers=headers, json=json.loads(payload))
+    response = client.open(path, method=method, headers={**headers, **json.loads(extra)},
+                           json=json.loads(payload))
     print("RESULT", response.status_code, json.dumps(response.get_json()), flush=True)
 
 
 if __name__ == "__main__":
     main(sys.argv[1], datetime.fromisoformat(sys.argv[2]), sys.argv[3], Path(sys.argv[4]),
-         sys.argv[5], sys.argv[6], sys.argv[7])
+         sys.argv[5], sys.argv[6], sys.argv[7], *sys.argv[8:9])

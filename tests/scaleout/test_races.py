@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, select
 from marketplace import create_app, writelock
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Account, Evaluation, Organization, Project
+from marketplace.models import Account, Evaluation, Organization, Project, Subscription
 from marketplace.services.credit import credit_fen
 from marketplace.services.tokens import issue_token
 from tests.factories import PASSWORD, at, gen_cast, gen_project
@@ -39,14 +39,16 @@ def token(account: Account, now: datetime) -> str:
 
 
 def race(app: Flask, tmp_path: Path, now: datetime,
-         requests: list[tuple[str, str, str, dict[str, object]]]) -> list[tuple[int, dict]]:
-    """Send each (token, method, path, body) from its own process at the same moment;
-    the (status, JSON) answers in the order given."""
+         requests: list[tuple[str, str, str, dict[str, object]]],
+         headers: dict[str, str] | None = None) -> list[tuple[int, dict]]:
+    """Send each (token, method, path, body) from its own process at the same moment, each
+    with ``headers`` too; the (status, JSON) answers in the order given."""
     db.session.commit()  # the racers must not wait for anything this session holds
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     go = tmp_path / "go"
     racers = [Child([sys.executable, "-m", "tests.scaleout.racer", url, now.isoformat(), raw,
-                     str(go), method, path, json.dumps(payload)], env={})
+                     str(go), method, path, json.dumps(payload), json.dumps(headers or {})],
+                    env={})
               for raw, method, path, payload in requests]
     try:
         for racer in racers:
@@ -82,9 +84,10 @@ def test_two_withdrawals_of_the_same_credit_at_once_one_is_refused(app, tmp_path
     answers = race(app, tmp_path, now, [(raw, *withdrawal), (raw, *withdrawal)])
 
     statuses = sorted(status for status, _ in answers)
-    assert statuses == [201, 400], answers
-    refused = next(body for status, body in answers if status == 400)
-    assert refused["field"] == "amount" and "credit is 0 fen" in refused["message"]
+    assert statuses == [201, 409], answers
+    refused = next(body for status, body in answers if status == 409)
+    assert refused["field"] == "amount" and refused["rule"] == "within_credit"
+    assert "credit is 0 fen" in refused["message"]
     assert credit_fen(enterprise.organization_id) == 0
     assert ledger_verified(app)
 
@@ -107,6 +110,31 @@ def test_two_subscriptions_for_the_last_slice_at_once_the_second_finds_it_closed
     final = db.session.get(Project, project_id)
     assert final.state is State.TENDERING
     assert final.committed_fen == final.funding_target_fen
+    assert ledger_verified(app)
+
+
+def test_one_subscription_sent_twice_at_once_with_one_key_is_made_once(app, tmp_path) -> None:
+    """A funder's system retried before the first answer came: the same Idempotency-Key from
+    two workers at once makes one subscription, and both get its answer."""
+    cast = gen_cast()
+    project = gen_project(cast, State.SUBSCRIPTION)
+    project_id, committed = project.id, project.committed_fen
+    enterprise = cast.enterprises[0]
+    mine = (Subscription.project_id == project_id,
+            Subscription.enterprise_id == enterprise.organization_id)
+    before = set(db.session.execute(select(Subscription.id).where(*mine)).scalars())
+    now = at(5)
+    raw = token(enterprise, now)
+    subscription = ("POST", f"/api/v1/projects/{project_id}/subscriptions",
+                    {"amount_fen": 1_000_00})
+    answers = race(app, tmp_path, now, [(raw, *subscription), (raw, *subscription)],
+                   headers={"Idempotency-Key": "erp-4711"})
+
+    assert [status for status, _ in answers] == [201, 201], answers
+    assert answers[0][1] == answers[1][1]
+    made = set(db.session.execute(select(Subscription.id).where(*mine)).scalars()) - before
+    assert made == {answers[0][1]["id"]}
+    assert db.session.get(Project, project_id).committed_fen == committed + 1_000_00
     assert ledger_verified(app)
 
 

@@ -68,13 +68,13 @@ def test_a_move_beyond_the_credit_or_the_project_is_refused_and_changes_nothing(
     amount = released(cast)
     target = gen_project(cast, State.SUBSCRIPTION)
     count = db.session.execute(db.select(db.func.count(Subscription.id))).scalar_one()
-    refusals = [(amount + 1, "credit is"), (0, "above zero"),
-                (target.remaining_fen + 1, "remain to be subscribed")]
-    for too_much, message in refusals:
-        with pytest.raises(Invalid, match=message):
+    refusals = [(amount + 1, "credit is", Conflict), (0, "above zero", Invalid),
+                (target.remaining_fen + 1, "remain to be subscribed", Conflict)]
+    for too_much, message, refusal in refusals:
+        with pytest.raises(refusal, match=message):
             funding.subscribe_from_credit(target.id, too_much, actor=cast.enterprises[0],
                                           now=at(5))
-    with pytest.raises(Invalid, match="credit is 0 fen"):  # enterprises[1] has no credit
+    with pytest.raises(Conflict, match="credit is 0 fen"):  # enterprises[1] has no credit
         funding.subscribe_from_credit(target.id, 100, actor=cast.enterprises[1], now=at(5))
     with pytest.raises(Conflict):  # the window has closed
         funding.subscribe_from_credit(target.id, 100, actor=cast.enterprises[0], now=at(17))
@@ -103,10 +103,10 @@ def test_withdrawing_credit_pays_it_out_with_a_reason(app) -> None:
     amount = released(cast)
     organization_id = cast.enterprises[0].organization_id
     before = org(cast.enterprises[0])
-    for bad, field in ((0, "amount"), (amount + 1, "amount")):
-        with pytest.raises(Invalid) as refused:
+    for bad, refusal in ((0, Invalid), (amount + 1, Conflict)):
+        with pytest.raises(refusal) as refused:
             withdraw_credit(bad, "年终结算", actor=cast.enterprises[0], now=at(20))
-        assert refused.value.field == field
+        assert refused.value.field == "amount"
     with pytest.raises(Invalid) as refused:
         withdraw_credit(100, "  ", actor=cast.enterprises[0], now=at(20))
     assert refused.value.field == "reason"

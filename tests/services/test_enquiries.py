@@ -53,9 +53,9 @@ def test_a_question_at_the_last_second_is_taken_one_after_is_refused(app) -> Non
     asked = ask_question(project.id, "  服务对象名单由谁提供？ ", actor=cast.ngos[0],
                          now=closes - SECOND)
     assert asked.body == "服务对象名单由谁提供？"
-    with pytest.raises(Invalid, match="enquiry period is over") as refused:
+    with pytest.raises(Conflict, match="enquiry period is over") as refused:
         ask_question(project.id, "还能问吗？", actor=cast.ngos[1], now=closes)
-    assert refused.value.field == "body"
+    assert refused.value.field == "body" and refused.value.rule == "enquiry_open"
     db.session.expire_all()
     assert [q.body for q in db.session.execute(db.select(Question)).scalars()] == [asked.body]
     assert kinds(cast.community) == ["question_asked"]
@@ -72,7 +72,7 @@ def test_questions_need_an_approved_organization_and_a_sensible_text(app) -> Non
         with pytest.raises(Invalid):
             ask_question(project.id, body, actor=cast.ngos[0], now=at(17))
     subscribing = gen_project(cast, State.SUBSCRIPTION)
-    with pytest.raises(Invalid):
+    with pytest.raises(Conflict):  # not in tendering: no enquiry period
         ask_question(subscribing.id, "问题", actor=cast.ngos[0], now=at(5))
     assert db.session.execute(db.select(db.func.count(Question.id))).scalar_one() == 0
 

@@ -86,7 +86,7 @@ def test_the_api_takes_questions_until_the_deadline_and_shows_answers_to_all(
 
     moment["now"] = project.enquiry_closes_at
     late = client.post(url, json={"question": "再问一次"}, headers=headers(cast.ngos[1]))
-    assert late.status_code == 400 and late.json["error"] == "invalid"
+    assert late.status_code == 409 and late.json["rule"] == "enquiry_open"
     assert "enquiry period is over" in late.json["message"]
     wrong = client.post(f"{url}/{asked.json['id']}/answer", json={"answer": "不可以"},
                         headers=headers(cast.ngos[1]))

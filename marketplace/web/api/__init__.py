@@ -8,9 +8,10 @@ from __future__ import annotations
 from flask import Blueprint, Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from marketplace.lifecycle import MoveRefused
-from marketplace.services.errors import Busy, NotFound, ServiceError
+from marketplace.services.errors import Busy, ServiceError
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -19,23 +20,28 @@ bp = Blueprint("api", __name__, url_prefix=PREFIX)
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger one cannot exist
 
 
-@bp.url_value_preprocessor
 def _ids_in_range(_endpoint: str | None, values: dict[str, object] | None) -> None:
     """An id past the column's range is simply not found (the database would refuse the query:
-    a 500 that schemathesis found on PostgreSQL)."""
+    a 500 that schemathesis found on PostgreSQL, and on SQLite for the OCDS route). App-wide,
+    for every route under the prefix, whichever blueprint serves it."""
+    if not request.path.startswith(PREFIX + "/"):
+        return
     for name, value in (values or {}).items():
         if name.endswith("_id") and isinstance(value, int) and value > MAX_ID:
-            raise NotFound("No %(name)s %(id)s.", name=name.removesuffix("_id"), id=value)
+            raise HTTPNotFound(f"No {name.removesuffix('_id')} {value}.")
 
 
-def error(status: int, code: str, message: str, **extra: object) -> ResponseReturnValue:
-    return jsonify({"error": code, "message": message, **extra}), status
+def error(status: int, code: str, message: str, *, field: str | None = None,
+          rule: str | None = None, **extra: object) -> ResponseReturnValue:
+    """The one error shape: ``error``, ``message``, and ``field`` / ``rule`` where they apply."""
+    named = {name: value for name, value in (("field", field), ("rule", rule)) if value}
+    return jsonify({"error": code, "message": message, **named, **extra}), status
 
 
 @bp.errorhandler(ServiceError)
 def _service_error(refused: ServiceError) -> ResponseReturnValue:
-    extra = {"field": refused.field} if refused.field else {}
-    response, status = error(refused.status, refused.code, refused.message, **extra)
+    response, status = error(refused.status, refused.code, refused.message,
+                             field=refused.field, rule=refused.rule)
     if status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     if isinstance(refused, Busy):  # a lock waited for too long; nothing was saved
@@ -45,7 +51,7 @@ def _service_error(refused: ServiceError) -> ResponseReturnValue:
 
 @bp.errorhandler(MoveRefused)
 def _move_refused(refused: MoveRefused) -> ResponseReturnValue:
-    return error(409, "move_refused", refused.message, guard=refused.guard,
+    return error(409, "move_refused", refused.message, rule=refused.guard,
                  trigger=refused.trigger, state=refused.state)
 
 
@@ -57,7 +63,7 @@ def http_error(failure: HTTPException) -> ResponseReturnValue:
     field = getattr(failure, "field", None)  # the input guard's refusals name it
     code = getattr(failure, "error", None) or (failure.name or "error").lower().replace(" ", "_")
     response, status = error(failure.code or 500, code, failure.description or "",
-                             **({"field": field} if field else {}))
+                             field=field)
     if failure.code == 405 and failure.valid_methods:  # type: ignore[attr-defined]
         response.headers["Allow"] = ", ".join(failure.valid_methods)  # type: ignore[attr-defined]
     return response, status
@@ -71,6 +77,7 @@ def init_app(app: Flask) -> None:
         delivery,
         enquiries,
         evidence,
+        me,
         openapi,
         participation,
         projects,
@@ -78,6 +85,7 @@ def init_app(app: Flask) -> None:
     )
 
     app.register_blueprint(bp)
+    app.url_value_preprocessor(_ids_in_range)
     app.register_error_handler(HTTPException, http_error)
     csrf = app.extensions.get("csrf")
     if csrf is not None:  # bearer tokens, not cookies: the API needs no CSRF token

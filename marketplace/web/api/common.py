@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import g, request
+from flask import g, make_response, request
+from flask.typing import ResponseReturnValue
 
 from marketplace.extensions import db
 from marketplace.models import Account, Project
+from marketplace.services import idempotency
 from marketplace.services.errors import Invalid, NotFound
 from marketplace.services.tokens import Unauthenticated, token_for
 from marketplace.web.clock import current_time as now
 
 MAX_FEN = 10**13  # 1 billion yuan: far above any bundle, far below BIGINT
 MAX_COUNT = 10**7
+PER_PAGE, MAX_PER_PAGE = 20, 100  # every paginated list: ?page=&per_page=
+MAX_KEY = 255  # an Idempotency-Key's length: a UUID fits many times over
 
 
 def caller() -> Account | None:
@@ -36,6 +44,21 @@ def signed_in() -> Account:
     if account is None:
         raise Unauthenticated("This needs a token: POST /api/v1/tokens.")
     return account
+
+
+def query_int(name: str, default: int, lowest: int, highest: int) -> int:
+    """A whole-number query parameter within bounds (a page, a page size)."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid("%(name)s must be a whole number.", field=name, name=name) from None
+    if not lowest <= value <= highest:
+        raise Invalid("%(name)s must be between %(lo)s and %(hi)s.", field=name, name=name,
+                      lo=lowest, hi=highest)
+    return value
 
 
 def project_or_404(project_id: int, *options: Any) -> Project:
@@ -143,3 +166,43 @@ def iso(moment_: datetime | date | None) -> str | None:
     if isinstance(moment_, datetime):
         return moment_.isoformat() + "Z"
     return moment_.isoformat()
+
+
+# --- money POSTs: Idempotency-Key ----------------------------------------------------------
+
+
+def _fingerprint() -> str:
+    """The request a key first answered: method, path and body (JSON compared as data)."""
+    data = request.get_json(silent=True)
+    payload = (json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+               if data is not None else request.get_data())
+    return hashlib.sha256(b"%s %s\n%s" % (request.method.encode(), request.path.encode(),
+                                          payload)).hexdigest()
+
+
+def idempotent(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """A money POST that honours ``Idempotency-Key``: sent again with the same key and body,
+    it answers what it answered first (status and body) and moves no money a second time."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        key = request.headers.get(idempotency.HEADER)
+        if key is None:
+            return view(*args, **kwargs)
+        key = key.strip()
+        if not key or len(key) > MAX_KEY or not key.isprintable():
+            raise Invalid("%(header)s must be 1 to %(max)s printable characters.",
+                          field=idempotency.HEADER, header=idempotency.HEADER, max=MAX_KEY)
+        account = signed_in()
+
+        def run() -> tuple[int, dict[str, Any]]:
+            response = make_response(view(*args, **kwargs))
+            return response.status_code, response.get_json()
+
+        answer = idempotency.once(account.id, key, _fingerprint(), run, now=now())
+        response = make_response(answer.body, answer.status)
+        if answer.replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    return wrapper

@@ -18,6 +18,7 @@ from marketplace.web.api.common import (
     signed_in,
     text,
 )
+from marketplace.web.api.serialize import number
 
 
 @bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/reports")
@@ -82,6 +83,6 @@ def evaluate(project_id: int) -> ResponseReturnValue:
     sheet = evaluations.evaluate(project_id, actor=account, scores=scores,
                                  comments=text(data, "comments", ""),
                                  no_conflict=boolean(data, "no_conflict", False), now=now())
-    return {"id": sheet.id, "round": sheet.round, "total_score": str(sheet.total_score),
+    return {"id": sheet.id, "round": sheet.round, "total_score": number(sheet.total_score),
             "submitted_at": iso(sheet.submitted_at),
-            "scores": {s.indicator.code: str(s.score) for s in sheet.scores}}, 201
+            "scores": {s.indicator.code: number(s.score) for s in sheet.scores}}, 201

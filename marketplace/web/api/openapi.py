@@ -21,8 +21,11 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "properties": properties, "required": required}}}}
+    """A JSON body; OpenAPI 3.0 wants ``required`` left out, not empty, when nothing is."""
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"required": bool(required), "content": {"application/json": {"schema": schema}}}
 
 
 def _op(summary: str, ok: str, *, security: list[Any] | None = None,
@@ -44,6 +47,15 @@ def _op(summary: str, ok: str, *, security: list[Any] | None = None,
     return operation
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "Send the same key again (same body) to get the first answer, status and "
+                   "body, instead of a second move of money; the same key with another body is "
+                   "422 idempotency_key_reused. Keys are per account. A refused request keeps "
+                   "no key."}
+MONEY_ERRORS = (400, 401, 403, 404, 409, 422)
+
 INT = {"type": "integer"}
 FEN = {"type": "integer", "description": "money in fen (1/100 yuan)"}
 STR = {"type": "string"}
@@ -52,9 +64,12 @@ PROJECT_ID = {"name": "project_id", "in": "path", "required": True, "schema": IN
 MILESTONE_ID = {"name": "milestone_id", "in": "path", "required": True, "schema": INT}
 TRIGGER = {"name": "trigger", "in": "path", "required": True,
            "schema": {"type": "string", "enum": [*TRIGGERS, "approve"]}}
-FILTERS = [{"name": n, "in": "query", "schema": s} for n, s in
-           [("state", STR), ("area", STR), ("county", STR), ("group", STR), ("q", STR),
-            ("page", INT), ("per_page", {"type": "integer", "maximum": 100})]]
+PAGING = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+          {"name": "per_page", "in": "query",
+           "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]
+FILTERS = [*({"name": n, "in": "query", "schema": s} for n, s in
+             [("state", STR), ("area", STR), ("county", STR), ("group", STR), ("q", STR)]),
+           *PAGING]
 
 NULL_STR = {"type": "string", "nullable": True}
 NULL_TIME = {"type": "string", "format": "date-time", "nullable": True}
@@ -115,6 +130,43 @@ SCHEMAS: dict[str, Any] = {
                            "reason": STR}),
     "Credit": _list_of("steps", "CreditStep", credit_fen=FEN),
     "Withdrawal": _object({"transaction_id": INT, "amount_fen": FEN, "credit_fen": FEN}),
+    "Subscription": _object({
+        "id": INT, "project_id": INT,
+        "project": _object({"id": INT, "title": STR, "state": STR}),
+        "amount_fen": FEN, "status": {"type": "string",
+                                      "enum": ["committed", "collected", "released"]},
+        "from_credit": {"type": "boolean"}, "created_at": TIME,
+        "matched_fen": {**FEN, "description": "what the fund matched (0: no offer did)"},
+        "match": {**_object({"offer_id": INT, "offer_name": STR, "ratio_pct": INT,
+                             "amount_fen": FEN}), "nullable": True},
+        "receipt_url": {"type": "string", "description": "the 认购凭证 PDF"}}),
+    "Subscribed": {"allOf": [_ref("schemas/Subscription"), _object({
+        "project_state": {"type": "string",
+                          "description": "the project's state after it: tendering once full"}})]},
+    "SubscriptionPage": _list_of("subscriptions", "Subscription", page=INT, per_page=INT,
+                                 total=INT),
+    "Me": _object({
+        "account": _object({"id": INT, "email": STR, "name": STR, "role": STR}),
+        "organization": _object({"id": INT, "name": STR, "role": STR, "status": STR,
+                                 "county": NULL_STR}),
+        "stations": {"type": "array", "items": _object(
+            {"id": INT, "name": STR, "county": STR, "town": STR, "status": STR})},
+        "panels": {"type": "array", "items": _object(
+            {"project_id": INT, "title": STR,
+             "role": {"type": "string", "enum": ["member", "recused"]},
+             "assigned_at": TIME})}}),
+    "Notification": _object({
+        "id": INT, "kind": STR,
+        "text": _object({"zh": STR, "en": STR}),
+        "project_id": {**INT, "nullable": True}, "link": NULL_STR,
+        "created_at": TIME, "read_at": NULL_TIME}),
+    "Inbox": _list_of("notifications", "Notification", unread=INT, page=INT, per_page=INT,
+                      total=INT),
+    "Marked": _object({"marked": INT}),
+    "Sheet": _object({"id": INT, "round": INT, "total_score": {"type": "number"},
+                      "submitted_at": TIME,
+                      "scores": {"type": "object",
+                                 "additionalProperties": {"type": "number"}}}),
 }
 
 EVIDENCE_ID = {"name": "evidence_id", "in": "path", "required": True, "schema": INT}
@@ -167,20 +219,57 @@ PATHS: dict[str, dict[str, Any]] = {
             {"reason": STR, "bid_id": INT, "tender_closes_at": TIME, "expected_version": INT},
             []))},
     "/projects/{project_id}/subscriptions": {"post": _op(
-        "An enterprise commits money", "201", security=BEARER, parameters=[PROJECT_ID],
-        body=_body({"amount_fen": FEN}, ["amount_fen"]))},
+        "An enterprise commits money; the answer states the fund's match", "201",
+        security=BEARER, parameters=[PROJECT_ID, IDEMPOTENCY_KEY],
+        body=_body({"amount_fen": FEN}, ["amount_fen"]), errors=MONEY_ERRORS,
+        schema="Subscribed")},
+    "/subscriptions": {"get": _op(
+        "The enterprise's own subscriptions, newest first, with project and match", "200",
+        security=BEARER, parameters=PAGING, errors=(400, 401, 403),
+        schema="SubscriptionPage")},
+    "/subscriptions/{subscription_id}/receipt.pdf": {"get": {
+        "summary": "The subscription's receipt (认购凭证) as a PDF: the subscribing enterprise's "
+                   "and the administrator's; 404 to anyone else",
+        "security": BEARER,
+        "parameters": [{"name": "subscription_id", "in": "path", "required": True,
+                        "schema": INT}],
+        "responses": {"200": {"description": "The PDF, as an attachment",
+                              "content": {"application/pdf": {"schema": {
+                                  "type": "string", "format": "binary"}}}},
+                      **{str(code): _ref("responses/Error") for code in (401, 404)}}}},
+    "/me": {"get": _op(
+        "The token's account, its organization, its stations and its panel seats", "200",
+        security=BEARER, errors=(401,), schema="Me")},
+    "/notifications": {"get": _op(
+        "The caller's inbox, newest first (unread=true: the unread only)", "200",
+        security=BEARER, errors=(400, 401), schema="Inbox",
+        parameters=[{"name": "unread", "in": "query", "schema": {"type": "boolean"}},
+                    *PAGING])},
+    "/notifications/{notification_id}/read": {"post": _op(
+        "Mark one of the caller's messages read", "200", security=BEARER, errors=(401, 404),
+        schema="Notification",
+        parameters=[{"name": "notification_id", "in": "path", "required": True,
+                     "schema": INT}])},
+    "/notifications/read": {"post": _op(
+        "Mark every unread message of the caller read", "200", security=BEARER,
+        errors=(401,), schema="Marked")},
+    "/projects/{project_id}/ocds": {"get": _op(
+        "The project as an OCDS 1.1 release package", "200", security=OPTIONAL_BEARER,
+        parameters=[PROJECT_ID], errors=(401, 404))},
     "/credit": {"get": _op(
         "An enterprise's credit (money released or returned to it) and each step of it",
         "200", security=BEARER, errors=(401, 403), schema="Credit")},
     "/credit/moves": {"post": _op(
         "Move credit to a project in subscription: a (matched) subscription paid from credit",
         "201", security=BEARER, body=_body({"project_id": INT, "amount_fen": FEN},
-                                           ["project_id", "amount_fen"]))},
+                                           ["project_id", "amount_fen"]),
+        parameters=[IDEMPOTENCY_KEY], errors=MONEY_ERRORS, schema="Subscribed")},
     "/credit/withdrawals": {"post": _op(
-        "Withdraw credit to the enterprise's bank account, with a reason", "201",
+        "Withdraw credit to the enterprise's bank account, with a reason (409 within_credit "
+        "past the credit)", "201",
         security=BEARER, body=_body({"amount_fen": FEN, "reason": STR},
-                                    ["amount_fen", "reason"]),
-        errors=(400, 401, 403), schema="Withdrawal")},
+                                    ["amount_fen", "reason"]), parameters=[IDEMPOTENCY_KEY],
+        errors=(400, 401, 403, 409, 422), schema="Withdrawal")},
     "/projects/{project_id}/bids": {
         "get": _op("Bids the caller may read: its own, or all once the tender has closed",
                    "200", security=BEARER, parameters=[PROJECT_ID], schema="Bids"),
@@ -226,7 +315,8 @@ PATHS: dict[str, dict[str, Any]] = {
         "An evaluator scores the project against its indicator set", "201", security=BEARER,
         parameters=[PROJECT_ID], body=_body(
             {"scores": {"type": "object", "additionalProperties": {"type": "number"}},
-             "comments": STR, "no_conflict": {"type": "boolean"}}, ["scores", "no_conflict"]))},
+             "comments": STR, "no_conflict": {"type": "boolean"}}, ["scores", "no_conflict"]),
+        schema="Sheet")},
     "/projects/{project_id}/events": {"get": _op(
         "The project's audit trail", "200", security=OPTIONAL_BEARER, parameters=[PROJECT_ID],
         errors=(401, 404), schema="Events")},
@@ -266,9 +356,18 @@ DOCUMENT: dict[str, Any] = {
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": {**SCHEMAS, "Error": {
-            "type": "object", "required": ["error", "message"], "properties": {
-                "error": STR, "message": STR, "field": STR,
-                "guard": {"type": "string", "description": "the lifecycle rule that refused"}}}},
+            "type": "object", "required": ["error", "message"],
+            "description": "Every error. A refusal of a rule (a lifecycle guard or a "
+                           "service's own check) is a 409 that names it in rule.",
+            "properties": {
+                "error": {"type": "string", "description": "the code, e.g. conflict, "
+                          "move_refused, invalid, idempotency_key_reused"},
+                "message": STR,
+                "field": {"type": "string", "description": "the input it belongs to"},
+                "rule": {"type": "string", "description": "the rule that refused, e.g. "
+                         "subscription_window_open, tender_open, within_credit"},
+                "trigger": {"type": "string", "description": "move_refused: the move"},
+                "state": {"type": "string", "description": "move_refused: the state"}}}},
         "responses": {"Error": {"description": "An error", "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Error"}}}}},
     },

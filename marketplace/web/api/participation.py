@@ -8,34 +8,66 @@ from typing import Any
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import selectinload
 
-from marketplace.models import Bid, Project, Role
-from marketplace.services import credit, funding, tender
+from marketplace.models import Bid, Project, Role, Subscription
+from marketplace.services import credit, funding, receipts, tender
 from marketplace.services.access import require
 from marketplace.services.errors import Invalid
 from marketplace.services.visibility import check_visible, tender_closed, visible_bids
 from marketplace.web.api import bp, serialize
 from marketplace.web.api.common import (
+    MAX_PER_PAGE,
+    PER_PAGE,
     body,
     day,
     fen,
+    idempotent,
     integer,
     listing,
     now,
     project_or_404,
+    query_int,
     signed_in,
     text,
 )
 from marketplace.web.api.serialize import iso
+from marketplace.web.public import MAX_PAGE
+from marketplace.web.receipts import receipt_download
+
+
+def _subscribed(subscription: Subscription) -> ResponseReturnValue:
+    """The 201 of a new subscription: with the fund's match and the project's state now."""
+    match = funding.matches_by_subscription([subscription.id]).get(subscription.id)
+    return {**serialize.subscription(subscription, match),
+            "project_state": subscription.project.state.value}, 201
 
 
 @bp.post("/projects/<int:project_id>/subscriptions")
+@idempotent
 def subscribe(project_id: int) -> ResponseReturnValue:
     account = signed_in()
     check_visible(project_or_404(project_id), account)
-    subscription = funding.subscribe(project_id, fen(body(), "amount_fen"), actor=account,
-                                     now=now())
-    return {**serialize.subscription(subscription),
-            "project_state": subscription.project.state.value}, 201
+    return _subscribed(funding.subscribe(project_id, fen(body(), "amount_fen"), actor=account,
+                                         now=now()))
+
+
+@bp.get("/subscriptions")
+def list_subscriptions() -> ResponseReturnValue:
+    """The enterprise's own subscriptions, newest first, each with its project and match."""
+    account = signed_in()
+    require(account, Role.ENTERPRISE)
+    page = query_int("page", 1, 1, MAX_PAGE)
+    per_page = query_int("per_page", PER_PAGE, 1, MAX_PER_PAGE)
+    rows, total = funding.subscriptions_of(account.organization_id, page=page,
+                                           per_page=per_page)
+    matches = funding.matches_by_subscription([row.id for row in rows])
+    return {"subscriptions": [serialize.subscription(row, matches.get(row.id)) for row in rows],
+            "page": page, "per_page": per_page, "total": total}
+
+
+@bp.get("/subscriptions/<int:subscription_id>/receipt.pdf")
+def subscription_receipt(subscription_id: int) -> ResponseReturnValue:
+    """The 认购凭证 PDF: the subscribing enterprise's and the administrator's; 404 to others."""
+    return receipt_download(receipts.receipt_for(subscription_id, signed_in(), now=now()))
 
 
 def _milestone_plan(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -97,18 +129,18 @@ def credit_statement() -> ResponseReturnValue:
 
 
 @bp.post("/credit/moves")
+@idempotent
 def move_credit() -> ResponseReturnValue:
     account = signed_in()
     data = body()
     project_id = integer(data, "project_id", maximum=2**31 - 1)
     check_visible(project_or_404(project_id), account)
-    subscription = funding.subscribe_from_credit(project_id, fen(data, "amount_fen"),
-                                                 actor=account, now=now())
-    return {**serialize.subscription(subscription), "from_credit": True,
-            "project_state": subscription.project.state.value}, 201
+    return _subscribed(funding.subscribe_from_credit(project_id, fen(data, "amount_fen"),
+                                                     actor=account, now=now()))
 
 
 @bp.post("/credit/withdrawals")
+@idempotent
 def withdraw_credit() -> ResponseReturnValue:
     account = signed_in()
     data = body()

@@ -34,6 +34,8 @@ from marketplace.services.visibility import (
 )
 from marketplace.web.api import bp, serialize
 from marketplace.web.api.common import (
+    MAX_PER_PAGE,
+    PER_PAGE,
     body,
     caller,
     fen,
@@ -42,27 +44,13 @@ from marketplace.web.api.common import (
     moment,
     now,
     project_or_404,
+    query_int,
     signed_in,
     text,
 )
 from marketplace.web.public import MAX_PAGE
 
-PER_PAGE, MAX_PER_PAGE = 20, 100
 ALIASES = {"approve": "publish"}  # the administrator's word for publishing a reviewed bundle
-
-
-def _query_int(name: str, default: int, lowest: int, highest: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Invalid("%(name)s must be a whole number.", field=name, name=name) from None
-    if not lowest <= value <= highest:
-        raise Invalid("%(name)s must be between %(lo)s and %(hi)s.", field=name, name=name,
-                      lo=lowest, hi=highest)
-    return value
 
 
 def _filtered(account: Account | None) -> Any:
@@ -87,8 +75,8 @@ def _filtered(account: Account | None) -> Any:
 @bp.get("/projects")
 def list_projects() -> ResponseReturnValue:
     account = caller()
-    page = _query_int("page", 1, 1, MAX_PAGE)
-    per_page = _query_int("per_page", PER_PAGE, 1, MAX_PER_PAGE)
+    page = query_int("page", 1, 1, MAX_PAGE)
+    per_page = query_int("per_page", PER_PAGE, 1, MAX_PER_PAGE)
     query = _filtered(account)
 
     def count() -> int:

@@ -1,11 +1,17 @@
-"""Rows as JSON: money in fen, times ISO-8601 UTC, enums as their values."""
+"""Rows as JSON: money in fen, times ISO-8601 UTC, enums as their values, numbers as numbers."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from marketplace.models import AuditEvent, Bid, Milestone, Project, Subscription
+from marketplace.models import AuditEvent, Bid, Match, Milestone, Project, Subscription
 from marketplace.web.api.common import iso
+
+
+def number(value: Decimal | None) -> float | None:
+    """A stored decimal (a score out of 100, two places) as a JSON number, not a string."""
+    return None if value is None else float(value)
 
 
 def project_summary(project: Project) -> dict[str, Any]:
@@ -73,9 +79,18 @@ def panel_tally(project: Project) -> dict[str, Any]:
             "needed": tally.needed, "decided": tally.decided}
 
 
-def subscription(row: Subscription) -> dict[str, Any]:
-    return {"id": row.id, "project_id": row.project_id, "amount_fen": row.amount_fen,
-            "status": row.status.value, "created_at": iso(row.created_at)}
+def subscription(row: Subscription, match: Match | None) -> dict[str, Any]:
+    """A subscription with its project and what the fund matched (null: no offer matched it)."""
+    project = row.project
+    return {"id": row.id, "project_id": row.project_id,
+            "project": {"id": project.id, "title": project.title, "state": project.state.value},
+            "amount_fen": row.amount_fen, "status": row.status.value,
+            "from_credit": row.from_credit, "created_at": iso(row.created_at),
+            "matched_fen": match.amount_fen if match else 0,
+            "match": None if match is None else {
+                "offer_id": match.offer_id, "offer_name": match.offer.name,
+                "ratio_pct": match.offer.ratio_pct, "amount_fen": match.amount_fen},
+            "receipt_url": f"/api/v1/subscriptions/{row.id}/receipt.pdf"}
 
 
 def bid(row: Bid) -> dict[str, Any]:

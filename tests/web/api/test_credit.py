@@ -33,13 +33,17 @@ def test_overdrawing_credit_or_bad_input_is_a_json_error(client, cast, auth, clo
     target = gen_project(cast, State.SUBSCRIPTION)
     clock.set(5)
     headers = auth(cast.enterprises[0])
-    for path, payload in [
-            ("/api/v1/credit/moves", {"project_id": target.id, "amount_fen": amount + 1}),
-            ("/api/v1/credit/moves", {"project_id": target.id, "amount_fen": "lots"}),
-            ("/api/v1/credit/withdrawals", {"amount_fen": amount + 1, "reason": "x"}),
-            ("/api/v1/credit/withdrawals", {"amount_fen": 100})]:
+    for path, payload, status, code in [
+            ("/api/v1/credit/moves", {"project_id": target.id, "amount_fen": amount + 1},
+             409, "conflict"),  # past the credit: the rule within_credit
+            ("/api/v1/credit/moves", {"project_id": target.id, "amount_fen": "lots"},
+             400, "invalid"),
+            ("/api/v1/credit/withdrawals", {"amount_fen": amount + 1, "reason": "x"},
+             409, "conflict"),
+            ("/api/v1/credit/withdrawals", {"amount_fen": 100}, 400, "invalid")]:
         response = client.post(path, headers=headers, json=payload)
-        assert response.status_code == 400 and response.json["error"] == "invalid", payload
+        assert (response.status_code, response.json["error"]) == (status, code), payload
+        assert response.json.get("rule") == ("within_credit" if status == 409 else None)
     missing = client.post("/api/v1/credit/moves", headers=headers,
                           json={"project_id": 2**31 - 1, "amount_fen": 1})
     assert missing.status_code == 404

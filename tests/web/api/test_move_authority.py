@@ -47,7 +47,7 @@ def test_one_sheet_of_three_does_not_decide_for_the_panel(client, cast, clock, a
         "allowed_moves"] == []
     refused = client.post(url, headers=member)
     assert refused.status_code == 409
-    assert refused.json["guard"] == "panel_decided" and "1 of 3" in refused.json["message"]
+    assert refused.json["rule"] == "panel_decided" and "1 of 3" in refused.json["message"]
     assert state_of(project.id) is State.EVALUATION
 
     gen_sheets(project, cast.evaluators[1:], share="0.9")

@@ -92,7 +92,7 @@ def test_a_project_lives_its_whole_life_through_the_api(client, cast, auth, cloc
             "no_conflict": True, "comments": "回访满意",
             "scores": {i["code"]: i["max_score"] * (0.9 - n * 0.05) for i in indicators}})
         assert sheet.status_code == 201, sheet.json
-    assert sheet.json["total_score"] == "80.00"
+    assert sheet.json["total_score"] == 80.0
     assert client.get(url, headers=evaluator).json["allowed_moves"] == ["close_out"]
     done = client.post(f"{url}/actions/close_out", headers=evaluator)
     assert done.json["state"] == "completed" and done.json["people_served"] == 40
