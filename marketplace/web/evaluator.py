@@ -17,11 +17,16 @@ from marketplace.models import PanelAssignment, Project, Role
 from marketplace.services import panels
 from marketplace.services.duties import evaluation_overdue
 from marketplace.services.evaluations import evaluate
-from marketplace.services.moves import allowed_moves
 from marketplace.services.visibility import on_panel
 from marketplace.web.auth import role_required
 from marketplace.web.forms import ActionForm
-from marketplace.web.pages import attempt, current_time, decide_as_panel, project_or_404
+from marketplace.web.pages import (
+    attempt,
+    current_time,
+    decide_as_panel,
+    panel_decisions,
+    project_or_404,
+)
 
 bp = Blueprint("evaluator", __name__, url_prefix="/evaluator")
 
@@ -86,13 +91,12 @@ def _score_page(project: Project, form: ScoreForm, errors: dict[str, list[str]],
                 recuse_form: RecuseForm | None = None) -> tuple[str, int]:
     mine = next((e for e in project.evaluations if e.evaluator_id == current_user.id
                  and e.round == project.rectifications + 1), None)
-    allowed = allowed_moves(current_user, project, current_time())
     return render_template("evaluator/score.html", project=project, form=form, errors=errors,
                            typed=request.form if form.is_submitted() else {},
                            scored=mine is not None, mine=mine,
                            recuse_form=recuse_form or RecuseForm(formdata=None),
                            score=project.evaluation_score(), tally=project.panel_tally,
-                           decisions=[t for t in DECISIONS if t in allowed],
+                           decisions=panel_decisions(project),
                            overdue=evaluation_overdue(project, current_time()),
                            action_form=action_form or ActionForm()), status
 
