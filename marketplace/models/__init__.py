@@ -1,6 +1,6 @@
 """All models, imported once so Alembic and the app see the whole schema."""
 
-from marketplace.models.accounts import Account, Organization, OrgStatus, Role
+from marketplace.models.accounts import Account, Organization, OrgStatus, PasswordReset, Role
 from marketplace.models.audit import AuditEvent
 from marketplace.models.catalog import (
     BeneficiaryGroup,
@@ -73,6 +73,7 @@ __all__ = [
     "Notification",
     "OrgStatus",
     "Organization",
+    "PasswordReset",
     "OutboxMail",
     "PanelAssignment",
     "ProgressReport",

@@ -75,6 +75,10 @@ class Account(UserMixin, db.Model):  # UserMixin: Flask-Login's session interfac
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Bumped at log-out and password change: session cookies of an older generation are void.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Asked at sign-up (the personal-information law wants the consent on record); accounts
+    # an operator made, and those from before, have neither.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    consented_at: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship(back_populates="accounts")
 
@@ -96,3 +100,21 @@ class Account(UserMixin, db.Model):  # UserMixin: Flask-Login's session interfac
 
     def __repr__(self) -> str:
         return f"<Account {self.id} {self.email}>"
+
+
+class PasswordReset(db.Model):
+    """A one-time link to set a new password, e-mailed to the account's address.
+
+    Only the token's SHA-256 is stored: the database alone cannot open an account.
+    """
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    account: Mapped[Account] = relationship()

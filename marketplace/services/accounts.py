@@ -1,4 +1,4 @@
-"""Accounts: log-in, registration, password change and the end of sessions, in one place.
+"""Accounts: log-in, registration, password change and reset, the end of sessions, in one place.
 
 The log-in page and ``POST /api/v1/tokens`` call ``authenticate``; the sign-up page and
 ``flask accounts create`` call ``register``. So the throttle, the duplicate checks and the
@@ -10,19 +10,23 @@ out or changing the password bumps it, so every cookie issued before stops openi
 
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
-from secrets import token_hex
+from secrets import token_hex, token_urlsafe
 
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from marketplace.extensions import db
-from marketplace.models import Account, Organization, OrgStatus, Role
+from marketplace.models import Account, Organization, OrgStatus, OutboxMail, PasswordReset, Role
 from marketplace.services import throttle
 from marketplace.services.errors import Invalid, ServiceError
 from marketplace.services.moves import Actor, atomic, record
+from marketplace.services.notifications import mail
 
 
 class Unauthenticated(ServiceError):
@@ -39,6 +43,13 @@ TOO_MANY = "Too many failed attempts; try again in 15 minutes."
 TAKEN_EMAIL = "An account with this e-mail already exists."
 TAKEN_CODE = "An organization with this credit code is already registered."
 MIN_PASSWORD = 8
+# A mainland mobile number, or a landline with its area code (010-12345678, 0571 8765 4321).
+PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}\d{7,8}")
+PHONE_FORMAT = "A phone number is a mobile number of 11 digits or a landline with its area code."
+NO_CONSENT = "You can sign up only after agreeing to the privacy policy."
+RESET_LIFETIME = timedelta(hours=1)
+BAD_RESET_LINK = "This link is not valid: it was used already, has expired or is mistyped. " \
+    "Ask for a new one."
 
 
 def normalized(email: str) -> str:
@@ -81,6 +92,18 @@ class Registration:
     role: Role
     organization: str
     credit_code: str | None = None
+    phone: str | None = None
+    consented: bool = False
+
+
+def phone_number(raw: str | None) -> str | None:
+    """The number with spaces and dashes taken out; refused unless it is a phone number."""
+    if raw is None or not raw.strip():
+        return None
+    digits = re.sub(r"[\s-]", "", raw.strip().removeprefix("+86"))
+    if not PHONE.fullmatch(digits):
+        raise Invalid(PHONE_FORMAT, field="phone")
+    return digits
 
 
 def _organization(draft: Registration, status: OrgStatus, join: bool) -> Organization:
@@ -107,11 +130,18 @@ def register(draft: Registration, *, actor: Actor | None, now: datetime,
     if len(draft.password) < MIN_PASSWORD:
         raise Invalid("The password needs at least %(n)s characters.", field="password",
                       n=MIN_PASSWORD)
+    phone = phone_number(draft.phone)
+    if actor is None:  # the person signs up themself: their number and consent are asked
+        if phone is None:
+            raise Invalid("Give a phone number the administrator can call.", field="phone")
+        if not draft.consented:
+            raise Invalid(NO_CONSENT, field="consent")
     try:
         with atomic():
             if _by_email(email) is not None:
                 raise Invalid(TAKEN_EMAIL, field="email")
-            account = Account(email=email, name=draft.name.strip(),
+            account = Account(email=email, name=draft.name.strip(), phone=phone,
+                              consented_at=now if draft.consented else None,
                               organization=_organization(draft, status, join))
             account.set_password(draft.password)
             db.session.add(account)
@@ -119,7 +149,8 @@ def register(draft: Registration, *, actor: Actor | None, now: datetime,
             record(None, actor or account, "register_account", now=now, details={
                 "account_id": account.id, "role": draft.role.value,
                 "organization_id": account.organization_id,
-                "organization_status": account.organization.status.value})
+                "organization_status": account.organization.status.value,
+                "consented": draft.consented})
     except IntegrityError:  # the same e-mail or code registered at the same moment
         raise Invalid(TAKEN_EMAIL, field="email") from None
     return account
@@ -140,3 +171,51 @@ def change_password(account: Account, password: str, *, actor: Actor, now: datet
         account.set_password(password)
         account.session_generation += 1
         record(None, actor, "change_password", now=now, details={"account_id": account.id})
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_reset(email: str, *, link: Callable[[str], str], now: datetime) -> None:
+    """E-mail a one-time link (``link(token)`` makes its URL) to the account with this address.
+
+    Nothing tells whether the address has an account: an unknown one is answered the same
+    way and sends nothing. Asking again makes a new link; the older ones keep working
+    until they expire or one of them is used.
+    """
+    account = _by_email(normalized(email))
+    if account is None or not account.is_active:
+        return
+    token = token_urlsafe(32)
+    with atomic():
+        db.session.add(PasswordReset(account=account, token_hash=_token_hash(token),
+                                     created_at=now, expires_at=now + RESET_LIFETIME))
+        # by e-mail only, not to the inbox: whoever reads the inbox has no claim to the link
+        params = {"link": link(token), "minutes": int(RESET_LIFETIME.total_seconds() // 60)}
+        db.session.add(OutboxMail(**mail(account.email, "password_reset", params),
+                                  created_at=now))
+
+
+def reset_holder(token: str, now: datetime) -> PasswordReset:
+    """The unused, unexpired reset of this token, or ``Invalid`` naming the link."""
+    reset = db.session.execute(db.select(PasswordReset).where(
+        PasswordReset.token_hash == _token_hash(token))).scalar_one_or_none()
+    if reset is None or reset.used_at is not None or reset.expires_at <= now \
+            or not reset.account.is_active:
+        raise Invalid(BAD_RESET_LINK, field="token")
+    return reset
+
+
+def reset_password(token: str, password: str, *, now: datetime) -> Account:
+    """Set the password a reset link was sent for; the link, and every other of the account's
+    links, stop working, and so does every session opened with the old password."""
+    with atomic():
+        reset = reset_holder(token, now)
+        account = reset.account
+        change_password(account, password, actor=account, now=now)
+        for pending in db.session.execute(db.select(PasswordReset).where(
+                PasswordReset.account_id == account.id,
+                PasswordReset.used_at.is_(None))).scalars():
+            pending.used_at = now
+    return account

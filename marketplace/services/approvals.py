@@ -10,6 +10,7 @@ from marketplace.models import Account, Organization, OrgStatus, Role
 from marketplace.services.access import require
 from marketplace.services.errors import Conflict, NotFound
 from marketplace.services.moves import atomic, record
+from marketplace.services.notifications import send
 
 
 def decide_organization(organization_id: int, *, actor: Account, approve: bool,
@@ -25,4 +26,8 @@ def decide_organization(organization_id: int, *, actor: Account, approve: bool,
         organization.status = OrgStatus.APPROVED if approve else OrgStatus.REJECTED
         record(None, actor, "approve_organization" if approve else "reject_organization",
                now=now, details={"organization_id": organization.id})
+        # the people waiting were told they would hear of the decision (the pending banner)
+        kind = "organization_approved" if approve else "organization_rejected"
+        send(None, [(account, kind) for account in organization.accounts if account.is_active],
+             {"organization": organization.name}, at=now)
     return organization

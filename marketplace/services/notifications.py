@@ -18,6 +18,22 @@ from marketplace.services.visibility import may_see
 
 # Message key → text per language; params are filled in with %-formatting.
 MESSAGES: dict[str, dict[str, str]] = {
+    "password_reset": {
+        "zh": "重置密码\n请在 %(minutes)s 分钟内打开以下链接设置新密码（仅可使用一次）：\n"
+              "%(link)s\n如果您没有申请重置密码，请忽略本邮件，您的密码不会改变。",
+        "en": "Resetting your password\nOpen this link within %(minutes)s minutes to set a "
+              "new password (it works once):\n%(link)s\nIf you did not ask to reset your "
+              "password, ignore this e-mail; your password stays as it is.",
+    },
+    "organization_approved": {
+        "zh": "您的机构「%(organization)s」已通过审核，现在可以登录平台办理业务。",
+        "en": "Your organization “%(organization)s” is approved; log in to start.",
+    },
+    "organization_rejected": {
+        "zh": "您的机构「%(organization)s」未通过审核。如有疑问，请联系市民政局。",
+        "en": "Your organization “%(organization)s” was not approved. Contact the civil "
+              "affairs bureau if you have questions.",
+    },
     "project_funded": {
         "zh": "您认购的项目「%(title)s」已筹满资金，进入招投标阶段。",
         "en": "The project “%(title)s” you subscribed to is funded and goes to tender.",
@@ -268,7 +284,7 @@ def send(project: Project | None, recipients: Recipients, params: dict[str, Any]
 
 def mail(to: str, kind: str, params: dict[str, Any]) -> dict[str, str]:
     """The e-mail beside an inbox message: the Chinese text first, then the English."""
-    return {"to": to, "subject": render(kind, params, "zh")[:300],
+    return {"to": to, "subject": render(kind, params, "zh").split("\n", 1)[0][:300],
             "body": f"{render(kind, params, 'zh')}\n\n{render(kind, params, 'en')}\n"}
 
 

@@ -40,7 +40,7 @@ from marketplace.services.duties import pending_evaluators
 from marketplace.services.evaluation_awards import grant_award, ranking
 from marketplace.services.ledger import FUND_SOURCES
 from marketplace.services.matching import OfferDraft, close_offer, offers, open_offer
-from marketplace.services.moves import allowed_moves, move
+from marketplace.services.moves import move
 from marketplace.services.panels import active_members, assign_panel, set_quorum
 from marketplace.web.auth import role_required
 from marketplace.web.forms import (
@@ -51,7 +51,14 @@ from marketplace.web.forms import (
     too_large,
 )
 from marketplace.web.labels import localized
-from marketplace.web.pages import attempt, current_time, decide_as_panel, project_or_404, to_fen
+from marketplace.web.pages import (
+    attempt,
+    current_time,
+    decide_as_panel,
+    panel_decisions,
+    project_or_404,
+    to_fen,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -118,12 +125,11 @@ def panel(project_id: int) -> Response:
 
 def _panel_page(project: Project, status: int = 200, *, quorum_form: QuorumForm | None = None,
                 action_form: ActionForm | None = None) -> tuple[str, int]:
-    allowed = allowed_moves(current_user, project, current_time())
     form = quorum_form or QuorumForm(data={"quorum": project.panel_quorum})
     return render_template("admin/panel.html", project=project, tally=project.panel_tally,
                            pending=pending_evaluators(project), quorum_form=form,
                            action_form=action_form or ActionForm(),
-                           decisions=[t for t in DECISIONS if t in allowed]), status
+                           decisions=panel_decisions(project)), status
 
 
 @bp.route("/projects/<int:project_id>/panel", methods=["GET", "POST"])

@@ -14,8 +14,10 @@ from werkzeug.wrappers import Response
 from marketplace.extensions import db, login_manager
 from marketplace.models import Account, Role
 from marketplace.services import accounts
+from marketplace.services.errors import ServiceError
 from marketplace.web.api import MAX_ID
-from marketplace.web.forms import LoginForm, SignUpForm
+from marketplace.web.errors import translated
+from marketplace.web.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignUpForm
 from marketplace.web.pages import attempt, current_time
 from marketplace.web.safe_next import safe_next
 
@@ -48,7 +50,9 @@ def role_required(*roles: Role, approved: bool = True) -> Callable[[View], View]
             if current_user.role not in roles:
                 abort(403)
             if approved and not current_user.organization.is_approved:
-                abort(403, _("Your organization has not been approved yet."))
+                # not a bare 403: what the person waits for, and what happens next
+                return render_template("auth/pending.html",
+                                       organization=current_user.organization), 403
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
@@ -100,11 +104,40 @@ def signup() -> str | Response:
         draft = accounts.Registration(
             email=form.email.data, name=form.contact.data, password=form.password.data,
             role=Role(form.role.data), organization=form.organization.data,
-            credit_code=form.credit_code.data or None)
+            credit_code=form.credit_code.data or None, phone=form.phone.data,
+            consented=bool(form.consent.data))
         account = attempt(form, lambda: accounts.register(draft, actor=None,
                                                           now=current_time()))
         if account is not None:
             _begin_session(account)
             flash(_("Signed up. The administrator will review your organization."))
             return redirect(url_for("public.index"))
-    return render_template("auth/signup.html", form=form)
+    return render_template("auth/signup.html", form=form, privacy_url="/privacy")
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password() -> str:
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_reset(
+            form.email.data, now=current_time(),
+            link=lambda token: url_for("auth.reset_password", token=token, _external=True))
+        return render_template("auth/forgot.html", form=None, sent_to=form.email.data)
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> str | Response | tuple[str, int]:
+    form = ResetPasswordForm()
+    try:
+        accounts.reset_holder(token, current_time())
+    except ServiceError as error:
+        return render_template("auth/reset.html", form=None, refused=translated(error)), 404
+    if form.validate_on_submit():
+        account = attempt(form, lambda: accounts.reset_password(
+            token, form.password.data, now=current_time()))
+        if account is not None:
+            flash(_("Your password is changed. Log in with the new one."))
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)

@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.extensions import db
-from marketplace.models import Project, Role, ServiceType, Station
+from marketplace.models import MilestoneStatus, NamingStatus, Project, Role, ServiceType, Station
+from marketplace.services import consequences
 from marketplace.services import evidence as files
 from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
 from marketplace.services.delivery import review_milestone
@@ -130,7 +131,12 @@ def _manage(project: Project, status: int = 200, **forms: object) -> tuple[str, 
                            **shown_on_project(project, now),
                            action_form=forms.get("action_form") or ActionForm(),
                            award_form=forms.get("award_form") or AwardForm(),
-                           review_form=forms.get("review_form") or ReviewForm()), status
+                           review_form=forms.get("review_form") or ReviewForm(),
+                           accepting={m.id: consequences.accepting(project, m)
+                                      for m in project.milestones
+                                      if m.status is MilestoneStatus.REPORTED},
+                           cancelling=consequences.cancelling(project)
+                           if "cancel" in allowed else []), status
 
 
 @bp.get("/projects/<int:project_id>")
@@ -202,9 +208,11 @@ def answer(project_id: int, question_id: int) -> Response | tuple[str, int]:
 @role_required(Role.COMMUNITY)
 def naming() -> str:
     """Sponsors' applications to name the community's stations, competing ones side by side."""
-    return render_template("community/naming.html",
-                           applications=applications_for_community(
-                               current_user.organization_id), form=ActionForm())
+    applications = applications_for_community(current_user.organization_id)
+    return render_template("community/naming.html", applications=applications,
+                           choosing={n.id: consequences.naming(n) for n in applications
+                                     if n.status is NamingStatus.APPLIED},
+                           form=ActionForm())
 
 
 @bp.post("/naming/<int:right_id>/choose")

@@ -1,4 +1,5 @@
-"""Evaluator pages: projects in evaluation, and scoring with the no-conflict declaration."""
+"""Evaluator pages: projects in evaluation, scoring with the no-conflict declaration, one's own
+sheet once it is in, and declaring a conflict (which recuses the evaluator)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,19 @@ from wtforms.validators import Length, Optional
 from marketplace.extensions import db
 from marketplace.lifecycle import DECISIONS, State
 from marketplace.models import PanelAssignment, Project, Role
+from marketplace.services import panels
 from marketplace.services.duties import evaluation_overdue
 from marketplace.services.evaluations import evaluate
-from marketplace.services.moves import allowed_moves
 from marketplace.services.visibility import on_panel
 from marketplace.web.auth import role_required
 from marketplace.web.forms import ActionForm
-from marketplace.web.pages import attempt, current_time, decide_as_panel, project_or_404
+from marketplace.web.pages import (
+    attempt,
+    current_time,
+    decide_as_panel,
+    panel_decisions,
+    project_or_404,
+)
 
 bp = Blueprint("evaluator", __name__, url_prefix="/evaluator")
 
@@ -29,6 +36,12 @@ class ScoreForm(FlaskForm):
 
     comments = TextAreaField(validators=[Optional(), Length(max=5000)])
     no_conflict = BooleanField()
+
+
+class RecuseForm(FlaskForm):
+    """What the conflict is; ``panels.recuse`` requires it and keeps it on record."""
+
+    reason = TextAreaField(validators=[Optional(), Length(max=2000)])
 
 
 @bp.get("/")
@@ -74,14 +87,16 @@ def score(project_id: int) -> str | Response | tuple[str, int]:
 
 
 def _score_page(project: Project, form: ScoreForm, errors: dict[str, list[str]],
-                status: int, action_form: ActionForm | None = None) -> tuple[str, int]:
-    scored = any(e.evaluator_id == current_user.id and e.round == project.rectifications + 1
-                 for e in project.evaluations)
-    allowed = allowed_moves(current_user, project, current_time())
+                status: int, action_form: ActionForm | None = None,
+                recuse_form: RecuseForm | None = None) -> tuple[str, int]:
+    mine = next((e for e in project.evaluations if e.evaluator_id == current_user.id
+                 and e.round == project.rectifications + 1), None)
     return render_template("evaluator/score.html", project=project, form=form, errors=errors,
-                           typed=request.form if form.is_submitted() else {}, scored=scored,
+                           typed=request.form if form.is_submitted() else {},
+                           scored=mine is not None, mine=mine,
+                           recuse_form=recuse_form or RecuseForm(formdata=None),
                            score=project.evaluation_score(), tally=project.panel_tally,
-                           decisions=[t for t in DECISIONS if t in allowed],
+                           decisions=panel_decisions(project),
                            overdue=evaluation_overdue(project, current_time()),
                            action_form=action_form or ActionForm()), status
 
@@ -93,6 +108,21 @@ def decide(project_id: int, trigger: str) -> Response | tuple[str, int]:
     project = _panel_project(project_id)
     return decide_as_panel(project, trigger, lambda form: _score_page(
         project, ScoreForm(formdata=None), {}, 409, action_form=form))
+
+
+@bp.post("/projects/<int:project_id>/recuse")
+@role_required(Role.EVALUATOR)
+def recuse(project_id: int) -> Response | tuple[str, int]:
+    """Declaring a conflict of interest instead of ticking "no conflict": the seat is given up,
+    any sheet stops counting, the reason stays on the record."""
+    project = _panel_project(project_id)
+    form = RecuseForm()
+    if form.validate_on_submit() and attempt(form, lambda: panels.declare_conflict(
+            project_id, actor=current_user, reason=form.reason.data or "",
+            now=current_time())):
+        flash(_("Your conflict of interest is recorded; you no longer sit on this panel."))
+        return redirect(url_for("evaluator.index"))
+    return _score_page(project, ScoreForm(formdata=None), {}, 400, recuse_form=form)
 
 
 class _FieldErrors:

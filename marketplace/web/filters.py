@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
+from flask_babel import gettext
 
 
 def yuan(fen: int | None) -> str:
@@ -24,6 +26,13 @@ def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return moment.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
 
 
+def said(message: str, params: dict[str, Any]) -> str:
+    """A message of ``services.consequences`` in the reader's language, its money formatted."""
+    return gettext(message, **{name: yuan(value) if name.endswith("_fen") else value
+                               for name, value in params.items()})
+
+
 def register(app: Flask) -> None:
+    app.add_template_global(said)
     app.add_template_filter(yuan)
     app.add_template_filter(local_time)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     EmailField,
@@ -84,19 +85,26 @@ class LoginForm(FlaskForm):
 
 
 class SignUpForm(FlaskForm):
-    role = SelectField(_l("Kind of organization"), choices=SIGN_UP_ROLES)
+    # asked first and with no default: the kind decides what the rest of the form needs
+    role = SelectField(_l("Kind of organization"),
+                       choices=[SelectChoice("", _l("Choose one…")), *SIGN_UP_ROLES],
+                       validators=[DataRequired(_l("Choose the kind of organization."))])
     organization = StringField(_l("Organization name"),
                                validators=[DataRequired(), Length(max=200)])
     credit_code = StringField(_l("Unified social credit code"),
                               description=_l("18 characters; required for enterprises and "
                                              "social organizations."))
     contact = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=100)])
+    phone = StringField(_l("Phone"), validators=[Length(max=30)],
+                        description=_l("A mobile number, or a landline with its area code."))
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254),
                                                  Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                                                         message=_l("Not an e-mail address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[EqualTo("password", _l("The passwords differ."))])
+    consent = BooleanField(_l("I have read the privacy policy and agree that my contact "
+                              "details are kept to review and contact my organization."))
 
     def validate_credit_code(self, field: StringField) -> None:
         code = (field.data or "").strip().upper()
@@ -109,6 +117,17 @@ class SignUpForm(FlaskForm):
         error = problem(code)
         if error:
             raise ValidationError(CREDIT_CODE_PROBLEMS.get(error, error))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"),
+                             validators=[DataRequired(), Length(min=8, max=200)])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[EqualTo("password", _l("The passwords differ."))])
 
 
 class ActionForm(FlaskForm):

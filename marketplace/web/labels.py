@@ -34,11 +34,15 @@ ROLE_NAMES = {
     Role.ADMIN: _l("Administrator"),
 }
 
-STATUS_NAMES = {
-    MilestoneStatus.PENDING: _l("to do"),
-    MilestoneStatus.REPORTED: _l("reported, awaiting review"),
+# One table per enum: a milestone's and a station's "pending" are equal strings (StrEnum), so
+# one dict would give a milestone nobody reported the station's word 待审批.
+MILESTONE_STATUS_NAMES = {
+    MilestoneStatus.PENDING: _l("to be submitted"),
+    MilestoneStatus.REPORTED: _l("submitted, awaiting acceptance"),
     MilestoneStatus.ACCEPTED: _l("accepted"),
-    MilestoneStatus.RETURNED: _l("sent back"),
+    MilestoneStatus.RETURNED: _l("returned"),
+}
+STATION_STATUS_NAMES = {
     StationStatus.PENDING: _l("waiting for approval"),
     StationStatus.APPROVED: _l("approved"),
     StationStatus.REJECTED: _l("rejected"),
@@ -48,7 +52,9 @@ DEFAULT_TITLES = frozenset({N_("Delivery"), N_("Rectification")})
 
 
 def status_name(status: MilestoneStatus | StationStatus) -> str:
-    return str(STATUS_NAMES.get(status, status.value))
+    names = MILESTONE_STATUS_NAMES if isinstance(status, MilestoneStatus) \
+        else STATION_STATUS_NAMES
+    return str(names.get(status, status.value))
 
 
 def milestone_title(title: str) -> str:

@@ -54,12 +54,23 @@ def _escaped(text: str) -> str:
         c[0], f"\\x{ord(c[0]):02x}"), text)
 
 
+SECRET_ARGS = frozenset({"token"})  # path parts that open something (a reset link): not logged
+
+
+def _logged_path() -> str:
+    """The path, or for a route with a secret in it the route's pattern
+    (``/password/reset/<token>``): whoever reads the log cannot use the link."""
+    if request.view_args and SECRET_ARGS & request.view_args.keys() and request.url_rule:
+        return request.url_rule.rule
+    return request.path
+
+
 def _finish(response: Response) -> Response:
     request_id = g.get("request_id") or uuid.uuid4().hex
     response.headers["X-Request-ID"] = request_id
     started = g.get("request_started", time.perf_counter())
     line = {"request_id": request_id, "method": _escaped(request.method),
-            "path": _escaped(request.path),
+            "path": _escaped(_logged_path()),
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "account_id": _account_id()}

@@ -15,15 +15,16 @@ from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.wrappers import Response
 
 from marketplace.extensions import db
-from marketplace.lifecycle import MoveRefused
+from marketplace.lifecycle import DECISIONS, MoveRefused
 from marketplace.models import Award, BundleItem, Project, Role, Station
+from marketplace.services import consequences
 from marketplace.services.access import may_move
 from marketplace.services.duties import evaluation_overdue, shown_on_project
 from marketplace.services.enquiries import questions_of
 from marketplace.services.errors import Forbidden, ServiceError
 from marketplace.services.evidence import public_by_milestone
 from marketplace.services.inspections import inspections_of_project
-from marketplace.services.moves import move
+from marketplace.services.moves import allowed_moves, move
 from marketplace.services.panels import public_result
 from marketplace.services.public_record import project_events, project_trail
 from marketplace.services.transparency import money_trail
@@ -77,6 +78,13 @@ def may_move_or_403(project: Project, trigger: str) -> None:
         may_move(current_user, project, trigger)
     except Forbidden as refused:
         abort(403, translated(refused))
+
+
+def panel_decisions(project: Project) -> dict[str, list[consequences.Said]]:
+    """The panel's decisions this account may make now, each with what it will do."""
+    allowed = allowed_moves(current_user, project, current_time())
+    return {trigger: consequences.deciding(project, trigger)
+            for trigger in DECISIONS if trigger in allowed}
 
 
 def decide_as_panel(project: Project, trigger: str,

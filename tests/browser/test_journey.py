@@ -171,7 +171,9 @@ def test_a_project_goes_from_packaging_to_completed_in_the_browser(
         with ngo.expect_navigation():
             card.locator("button").click()
         manager.goto(f"{live_server}/community/projects/{project_id}")
-        assert "已报告，待验收" in manager.inner_text("main")  # statuses speak Chinese too
+        assert "已提交待验收" in manager.inner_text("main")  # statuses speak Chinese too
+        manager.click("details.confirm-step summary")  # the step that says what it releases
+        assert "拨付" in manager.inner_text("details.confirm-step[open]")
         stage.shot(manager, "community-milestone-review")
         with manager.expect_navigation():
             manager.click("button[value=accept]")
@@ -201,7 +203,11 @@ def test_a_project_goes_from_packaging_to_completed_in_the_browser(
 
     # The last evaluator closes the project out; its public page says it is completed.
     page.goto(f"{live_server}/evaluator/projects/{project_id}")
-    page.click("button[formaction$='/close_out']")
+    close_out = page.locator("details.confirm-step",
+                             has=page.locator("button[formaction$='/close_out']"))
+    close_out.locator("summary").click()
+    with page.expect_navigation():
+        close_out.locator("button").click()
     assert _state(project_id) is State.COMPLETED
     page.goto(f"{live_server}/projects/{project_id}?lang=en")
     assert page.locator(".stage").first.inner_text() == "Completed"

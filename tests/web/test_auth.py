@@ -47,7 +47,8 @@ def test_sign_up_with_a_bad_credit_code_shows_it_next_to_the_field(client) -> No
     data = {"role": "enterprise", "organization": "温州爱心实业",
             "credit_code": "91330300MA2H123450",
             "contact": "王经理", "email": "wang@example.org", "password": "long enough",
-            "confirm": "long enough"}
+            "confirm": "long enough",
+            "phone": "13800138000", "consent": "y"}
     page = client.post("/signup?lang=en", data=data).get_data(as_text=True)
     assert 'id="credit_code-error"' in page and "check character" in page
     assert 'value="温州爱心实业"' in page  # what was typed is kept
@@ -57,7 +58,8 @@ def test_sign_up_with_a_bad_credit_code_shows_it_next_to_the_field(client) -> No
 def test_enterprise_must_give_a_credit_code(client) -> None:
     data = {"role": "social_org", "organization": "阳光社工", "credit_code": "",
             "contact": "李", "email": "li@example.org", "password": "long enough",
-            "confirm": "long enough"}
+            "confirm": "long enough",
+            "phone": "13800138000", "consent": "y"}
     page = client.post("/signup?lang=en", data=data).get_data(as_text=True)
     assert "give their unified social credit code" in page
     assert db.session.execute(db.select(Account)).first() is None
@@ -66,7 +68,8 @@ def test_enterprise_must_give_a_credit_code(client) -> None:
 def test_sign_up_makes_a_pending_organization_that_may_not_act(client) -> None:
     data = {"role": "enterprise", "organization": "温州爱心实业", "credit_code": _valid_code(),
             "contact": "王经理", "email": "Wang@Example.org", "password": "long enough",
-            "confirm": "long enough"}
+            "confirm": "long enough",
+            "phone": "13800138000", "consent": "y"}
     assert client.post("/signup", data=data).status_code == 302
     account = db.session.execute(db.select(Account)).scalar_one()
     assert account.email == "wang@example.org"
@@ -78,7 +81,8 @@ def test_sign_up_makes_a_pending_organization_that_may_not_act(client) -> None:
 def test_community_signs_up_without_a_credit_code(client) -> None:
     data = {"role": "community", "organization": "五马社区", "credit_code": "",
             "contact": "陈主任", "email": "chen@example.org", "password": "long enough",
-            "confirm": "long enough"}
+            "confirm": "long enough",
+            "phone": "13800138000", "consent": "y"}
     assert client.post("/signup", data=data).status_code == 302
     assert db.session.execute(db.select(Organization)).scalar_one().role is Role.COMMUNITY
 

@@ -89,7 +89,8 @@ def test_an_organization_named_as_a_formula_stays_text_in_the_public_ledger(
     assert client.post("/signup", data={
         "role": "enterprise", "organization": ORGANIZATION, "credit_code": code
         + check_character(code), "contact": "王经理", "email": "formula@example.org",
-        "password": "long enough", "confirm": "long enough"}).status_code == 302
+        "password": "long enough", "confirm": "long enough",
+            "phone": "13800138000", "consent": "y"}).status_code == 302
     enterprise = db.session.execute(db.select(Account).where(
         Account.email == "formula@example.org")).scalar_one()
     auth.login(cast.admin)

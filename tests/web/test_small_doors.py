@@ -118,7 +118,8 @@ def test_sign_up_and_the_command_register_through_one_service(client, runner) ->
     answer = client.post("/signup?lang=en", data={
         "role": "community", "organization": "五马社区", "credit_code": "",
         "contact": "陈主任", "email": "Chen@Example.org", "password": "long enough",
-        "confirm": "long enough"})
+        "confirm": "long enough",
+            "phone": "13800138000", "consent": "y"})
     assert answer.status_code == 302
     result = runner.invoke(args=["accounts", "create", "--role", "evaluator", "--email",
                                  "CHEN@example.org", "--name", "x"],
@@ -127,7 +128,8 @@ def test_sign_up_and_the_command_register_through_one_service(client, runner) ->
     page = client.post("/signup?lang=en", data={
         "role": "community", "organization": "另一个社区", "credit_code": "",
         "contact": "王", "email": "CHEN@example.ORG", "password": "long enough",
-        "confirm": "long enough"}).get_data(as_text=True)
+        "confirm": "long enough",
+            "phone": "13800138000", "consent": "y"}).get_data(as_text=True)
     assert "An account with this e-mail already exists." in page and 'id="email-error"' in page
     result = runner.invoke(args=["accounts", "create", "--role", "evaluator", "--email",
                                  "eva@example.org", "--name", "评估专家"],
