@@ -6,7 +6,7 @@ personal-information law expects (issue 15); accounts made before keep NULL in b
 forgotten password is reset by an e-mailed link whose token is stored only as its SHA-256.
 
 Revision ID: 0023_signup
-Revises: 0019_panel_quorum
+Revises: 0022_idempotency
 Create Date: 2026-12-01 13:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0023_signup'
-down_revision = '0019_panel_quorum'
+down_revision = '0022_idempotency'
 branch_labels = None
 depends_on = None
 
