@@ -9,10 +9,12 @@ class ServiceError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, template: str, *, field: str | None = None, **params: Any) -> None:
+    def __init__(self, template: str, *, field: str | None = None, clause: str | None = None,
+                 **params: Any) -> None:
         self.template = template
         self.params = params
         self.field = field  # the form field the message belongs next to, if any
+        self.clause = clause  # the policy clause (marketplace/policy.py) the refusal rests on
         super().__init__(self.message)
 
     @property

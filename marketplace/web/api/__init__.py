@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from marketplace.lifecycle import MoveRefused
 from marketplace.services.errors import Busy, NotFound, ServiceError
+from marketplace.web.site import clause_link
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -34,7 +35,9 @@ def error(status: int, code: str, message: str, **extra: object) -> ResponseRetu
 
 @bp.errorhandler(ServiceError)
 def _service_error(refused: ServiceError) -> ResponseReturnValue:
-    extra = {"field": refused.field} if refused.field else {}
+    extra: dict[str, object] = {"field": refused.field} if refused.field else {}
+    if refused.clause:  # the policy clause the refusal rests on, linked
+        extra["clause"] = clause_link(refused.clause)
     response, status = error(refused.status, refused.code, refused.message, **extra)
     if status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
@@ -45,8 +48,9 @@ def _service_error(refused: ServiceError) -> ResponseReturnValue:
 
 @bp.errorhandler(MoveRefused)
 def _move_refused(refused: MoveRefused) -> ResponseReturnValue:
+    extra = {"clause": clause_link(refused.clause)} if refused.clause else {}
     return error(409, "move_refused", refused.message, guard=refused.guard,
-                 trigger=refused.trigger, state=refused.state)
+                 trigger=refused.trigger, state=refused.state, **extra)
 
 
 def http_error(failure: HTTPException) -> ResponseReturnValue:
