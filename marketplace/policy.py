@@ -55,7 +55,7 @@ CLAUSES: tuple[Clause, ...] = (
               "(民办非企业单位, a code starting with 52); the community's head is its director."),
            "社区作为爱心驿站的运行主体，将爱心驿站申请登记为民办非企业单位，社区负责人任爱心驿站"
            "主任，兼任社区慈善工作站（室）主任。"),
-    Clause("social-workers", "五（五）", N_("Social-worker posts"),
+    Clause("social-workers", "五（五）", N_("Social workers at every station"),
            N_("Every station has at least one professional social-worker post; social workers "
               "guide the volunteers."),
            "社区应在爱心驿站设置专业社工岗位，安排专业社工负责调研和收集社区居民服务需求，"

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, flash, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from marketplace.lifecycle import State
 from marketplace.policy import CLAUSES, DOCUMENT, STAGE_NOTES, clause
@@ -16,7 +17,7 @@ from marketplace.web.covers import cover_url
 bp = Blueprint("site", __name__)
 # The header's sections: (label, endpoint, endpoints that mark it current).
 SECTIONS = (
-    (_l("Projects"), "public.index", ("public.index", "pages.project")),
+    (lazy_pgettext("menu", "Projects"), "public.index", ("public.index", "pages.project")),
     (_l("Love Stations"), "public.stations", ("public.stations", "public.station")),
     (_l("Development fund"), "transparency.fund", ("transparency.fund",)),
     (_l("Open data"), "site.open_data", ("site.open_data", "record.audit_head")),
