@@ -50,7 +50,7 @@ def directory() -> dict[str, list[Listed]]:
             projects[project.station_id].append(project)
         volunteers = dict(db.session.execute(
             db.select(Volunteer.station_id, func.count(Volunteer.id))
-            .where(Volunteer.station_id.in_(ids)).group_by(Volunteer.station_id)).tuples())
+            .where(Volunteer.station_id.in_(ids)).group_by(Volunteer.station_id)).all())
     by_county: dict[str, list[Listed]] = defaultdict(list)
     for station in stations:
         by_county[station.county].append(

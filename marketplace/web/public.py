@@ -17,12 +17,12 @@ from marketplace.models import (
     StationStatus,
     Subscription,
 )
+from marketplace.services.directory import directory
 from marketplace.services.evaluation_awards import awards
 from marketplace.services.impact import impact as impact_of
 from marketplace.services.inspections import inspections_of_station
 from marketplace.services.memo import kept
 from marketplace.services.public_record import public_trail
-from marketplace.services.directory import directory
 from marketplace.services.showcase import PUBLIC_STATES, SORTS, Filters, days_left, showcase
 from marketplace.services.stations import station_trail
 from marketplace.services.volunteers import minutes_by_volunteer
