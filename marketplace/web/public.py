@@ -47,7 +47,7 @@ def index() -> str:
     memo = kept()  # the database's version, asked once, before anything is read
     # The station and its sponsor's name come with the page's rows (the query joins stations
     # already); the station's community is not shown, so it is not loaded: 2 round trips fewer.
-    # The cards' covers read each bundle's items and their services: two statements a page.
+    # The cards' covers read each bundle's items and their services: one statement a page.
     page = db.paginate(filters.ordered(now).options(
         contains_eager(Project.station).joinedload(Station.active_naming),
         selectinload(Project.items).joinedload(BundleItem.service)),

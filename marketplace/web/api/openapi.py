@@ -268,7 +268,11 @@ DOCUMENT: dict[str, Any] = {
         "schemas": {**SCHEMAS, "Error": {
             "type": "object", "required": ["error", "message"], "properties": {
                 "error": STR, "message": STR, "field": STR,
-                "guard": {"type": "string", "description": "the lifecycle rule that refused"}}}},
+                "guard": {"type": "string", "description": "the lifecycle rule that refused"},
+                "clause": {
+                    "type": "object", "required": ["id", "reference", "url"],
+                    "description": "the policy clause the refusal rests on, on /policy",
+                    "properties": {"id": STR, "reference": STR, "url": STR}}}}},
         "responses": {"Error": {"description": "An error", "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Error"}}}}},
     },
