@@ -9,9 +9,8 @@ from flask import Blueprint, Flask, current_app, flash, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-from marketplace.lifecycle import State
+from marketplace.lifecycle import ENDS, State
 from marketplace.policy import CLAUSES, DOCUMENT, STAGE_NOTES, clause
-from marketplace.services.visibility import PUBLIC_STATES
 from marketplace.web.covers import cover_url
 
 bp = Blueprint("site", __name__)
@@ -23,13 +22,14 @@ SECTIONS = (
     (_l("Open data"), "site.open_data", ("site.open_data", "record.audit_head")),
     (_l("Policy"), "site.policy", ("site.policy",)),
 )
-STAGES = (State.PACKAGING, State.PUBLICATION, State.SUBSCRIPTION, State.TENDERING,
-          State.IMPLEMENTATION, State.EVALUATION)
-EXITS = (State.COMPLETED, State.UNFUNDED, State.CANCELLED, State.TERMINATED)
+# The policy's six stages, then the ways a project ends, in the lifecycle's own order.
+STAGES = tuple(state for state in State if state not in ENDS)
+EXITS = tuple(state for state in State if state in ENDS)
 
 
 def clause_link(clause_id: str) -> dict[str, str]:
-    """What a refusal says of its clause, the same in the API's JSON and on the page."""
+    """What the API's JSON error says of the clause a refusal rests on (the page's flash
+    links the same anchor, base.html)."""
     rule = clause(clause_id)
     return {"id": rule.id, "reference": rule.reference,
             "url": url_for("site.policy", _anchor=rule.id)}
@@ -57,7 +57,7 @@ def privacy() -> str:
 @bp.get("/open-data")
 def open_data() -> str:
     """Every download the site offers, in one place: the ledger, OCDS, the audit head, the API."""
-    return render_template("site/open_data.html", public_states=PUBLIC_STATES)
+    return render_template("site/open_data.html")
 
 
 def _site() -> dict[str, Any]:
