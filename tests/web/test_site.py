@@ -166,3 +166,15 @@ def test_the_api_names_the_clause_of_a_refused_move(client) -> None:
     assert answer.json["error"] == "move_refused" and answer.json["state"] == "subscription"
     assert answer.json["clause"] == {"id": "stages", "reference": "温民救〔2013〕81号 五（六）",
                                      "url": "/policy#stages"}
+
+
+def test_the_new_pages_speak_chinese_when_chinese_is_chosen(client, clock) -> None:
+    clock(at(5))
+    gen_project(gen_cast(), State.SUBSCRIPTION)  # a card with its days left, a station listed
+    allowed = {"ID", "API", "CSV", "XLSX", "OCDS", "PDF", "JSON", "OpenAPI", "Cookie", "api",
+               "v1", "projects", "id", "ocds", "English"}  # the OCDS address; the switch
+    for url in ("/", "/stations", "/policy", "/privacy", "/open-data"):
+        page = client.get(url).get_data(as_text=True)
+        text = re.sub(r"<[^>]+>", " ", page.split("<body>", 1)[1])
+        words = set(re.findall(r"[A-Za-z]{2,}", text)) - allowed
+        assert not words, (url, words)
