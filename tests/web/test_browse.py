@@ -124,3 +124,19 @@ def test_the_empty_states_say_what_to_do_next(client, clock) -> None:
     assert "No project matches these filters." in empty
     assert 'href="/"' in empty and 'href="/stations"' in empty
     assert 'id="empty-state"' not in client.get("/?lang=en").get_data(as_text=True)
+
+
+def test_every_stage_card_raised_is_the_ledgers(client, clock) -> None:
+    clock(NOW)
+    cast = gen_cast()
+    station = gen_station(cast.community)
+    states = (State.PUBLICATION, State.SUBSCRIPTION, State.TENDERING, State.IMPLEMENTATION,
+              State.EVALUATION, State.COMPLETED, State.UNFUNDED, State.CANCELLED)
+    projects = [gen_project(cast, state, station=station) for state in states]
+    page = client.get("/?lang=en").get_data(as_text=True)
+    for project in projects:
+        trail = money_trail(project)
+        raised = trail.collected or trail.committed + trail.matched - trail.released
+        shown = figures(page, f"figures-{project.id}")
+        assert fen(shown["Raised so far"]) == raised, project.state
+        assert f"stage-{project.state.value}" in page
