@@ -30,11 +30,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from marketplace import cli, models  # noqa: F401  (models register the schema)
-    from marketplace.web import api, auth, errors, filters, i18n, ocds, pages, public, text_guard
+    from marketplace.web import (
+        api,
+        auth,
+        errors,
+        filters,
+        i18n,
+        ocds,
+        pages,
+        public,
+        site,
+        text_guard,
+    )
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(ocds.bp)
+    site.init_app(app)
     pages.register(app)
     errors.register(app)
     text_guard.init_app(app)

@@ -78,6 +78,12 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "SMTP_PASSWORD": os.environ.get("MARKETPLACE_SMTP_PASSWORD"),
         "SMTP_STARTTLS": os.environ.get("MARKETPLACE_SMTP_STARTTLS", "") in ("1", "true", "yes"),
         "MAIL_FROM": os.environ.get("MARKETPLACE_MAIL_FROM", "noreply@localhost"),
+        # The footer: who runs the site, how to reach them, and the registration numbers a
+        # Chinese site shows (ICP 备案号, 公安备案号); an empty one is left out.
+        "SITE_ORGANISER": os.environ.get("MARKETPLACE_ORGANISER", "温州市民政局"),
+        "SITE_CONTACT": os.environ.get("MARKETPLACE_CONTACT", ""),
+        "SITE_ICP": os.environ.get("MARKETPLACE_ICP", ""),
+        "SITE_PSB": os.environ.get("MARKETPLACE_PSB", ""),
         # Hardening: request bodies above this many bytes get 413; logs "plain" or "json";
         # the number of reverse proxies in front whose X-Forwarded-* headers are trusted.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MARKETPLACE_MAX_CONTENT_LENGTH",

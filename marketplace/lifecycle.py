@@ -66,6 +66,7 @@ class MoveRefused(Exception):
         self.trigger: str | None = None
         self.state: str | None = None
         self.guard: str = "not_allowed"
+        self.clause: str | None = None  # the policy clause (marketplace/policy.py) it rests on
         super().__init__(self.message)
 
     @property
@@ -122,6 +123,16 @@ def subscription_open(project: Any, now: datetime) -> bool:
 def tender_open(project: Any, now: datetime) -> bool:
     """Organizations may bid, or withdraw a bid: the tender runs and has not closed."""
     return project.state == State.TENDERING and not past(project.tender_closes_at, now)
+
+
+def closes_at(project: Any, now: datetime) -> datetime | None:
+    """When the window open now closes: the subscription's or the tender's; None when neither
+    is open (or the open one has no date). The listing's "days left" and "closing soon"."""
+    if subscription_open(project, now):
+        return project.subscription_closes_at
+    if tender_open(project, now):
+        return project.tender_closes_at
+    return None
 
 
 def enquiry_open(project: Any, now: datetime) -> bool:
@@ -562,6 +573,7 @@ def fire(project: Any, move: Move) -> None:
         refused = MoveRefused(
             N_("“%(trigger)s” is not possible while the project is in %(state)s."),
             trigger=move.trigger, state=state.value)
+        refused.clause = "stages"  # the policy's six stages, one after another
     else:
         try:
             MACHINE.events[move.trigger].trigger(_Flow(project), move=move)

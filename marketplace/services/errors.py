@@ -15,11 +15,13 @@ class ServiceError(Exception):
     code = "invalid"
 
     def __init__(self, template: str, *, field: str | None = None, rule: str | None = None,
+                 clause: str | None = None,
                  **params: Any) -> None:
         self.template = template
         self.params = params
         self.field = field  # the form field the message belongs next to, if any
         self.rule = rule  # the rule that refused, e.g. "subscription_window_open"
+        self.clause = clause  # the policy clause (marketplace/policy.py) the refusal rests on
         super().__init__(self.message)
 
     @property

@@ -53,7 +53,7 @@ def apply_for_naming(station_id: int, name: str, donation_fen: int, *, actor: Ac
     if not isinstance(donation_fen, int) or isinstance(donation_fen, bool) \
             or donation_fen < MINIMUM_DONATION_FEN:
         raise Invalid("Naming a station takes a directed donation of at least %(min)s fen.",
-                      field="donation", min=MINIMUM_DONATION_FEN)
+                      field="donation", clause="naming-donation", min=MINIMUM_DONATION_FEN)
     with atomic():
         station = db.session.get(Station, station_id)
         if station is None:
@@ -83,7 +83,8 @@ def choose_naming(right_id: int, *, actor: Account, now: datetime) -> NamingRigh
         if right.status is not NamingStatus.APPLIED:
             raise Conflict("This application has already been decided.")
         if active_naming(station) is not None:
-            raise Conflict("The station already carries a name until it expires.")
+            raise Conflict("The station already carries a name until it expires.",
+                           clause="one-name")
         right.status = NamingStatus.ACTIVE
         right.active_station_id = station.id
         right.decided_at = right.starts_at = now

@@ -6,12 +6,15 @@ until the administrator publishes them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, or_
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_
 
 from marketplace.extensions import db
-from marketplace.lifecycle import State
+from marketplace.lifecycle import State, closes_at
 from marketplace.models import (
     BeneficiaryGroup,
     BundleItem,
@@ -69,6 +72,29 @@ def figures() -> Figures:
                    raised_fen=int(raised), people_served=int(people_served()))
 
 
+SORTS = ("newest", "closing", "funded")  # the listing's orders; the first is the default
+
+
+def closing_deadline(now: datetime) -> ColumnElement[Any]:
+    """``lifecycle.closes_at`` as SQL, to sort the listing by it: the subscription's close while
+    subscription is open, the tender's while the tender runs, else NULL (a test holds the
+    listing's order to ``closes_at`` itself)."""
+    return case(
+        (and_(Project.state == State.SUBSCRIPTION, Project.subscription_closes_at > now),
+         Project.subscription_closes_at),
+        (and_(Project.state == State.TENDERING, Project.tender_closes_at > now),
+         Project.tender_closes_at),
+        else_=None)
+
+
+def days_left(project: Project, now: datetime) -> int | None:
+    """Whole days, rounded up, until the open window closes; None when none is open."""
+    deadline = closes_at(project, now)
+    if deadline is None:
+        return None
+    return math.ceil((deadline - now).total_seconds() / 86400)
+
+
 @dataclass(frozen=True)
 class Filters:
     """The listing's query string; unknown values are ignored rather than refused."""
@@ -78,6 +104,28 @@ class Filters:
     county: str = ""
     group: str = ""
     q: str = ""
+    sort: str = ""
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter narrows the listing (the sort does not)."""
+        return any((self.stage, self.area, self.county, self.group, self.q))
+
+    @property
+    def matching(self) -> Filters:
+        """The same filters without the order: what the count depends on."""
+        return replace(self, sort="")
+
+    def ordered(self, now: datetime) -> Select:
+        """The matching projects in the chosen order, newest first by default; ties newest."""
+        newest = (Project.created_at.desc(), Project.id.desc())
+        query = self.select().order_by(None)
+        if self.sort == "closing":
+            deadline = closing_deadline(now)
+            return query.order_by(deadline.is_(None), deadline, *newest)
+        if self.sort == "funded":
+            return query.order_by(Project.committed_fen.desc(), *newest)
+        return query.order_by(*newest)
 
     def select(self) -> Select:
         query = db.select(Project).join(Station).where(Project.state.in_(PUBLIC_STATES))

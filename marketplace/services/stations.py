@@ -84,13 +84,13 @@ def _registration(value: str) -> str:
     code = (value or "").strip().upper()
     if not code:
         raise Invalid("Give the station's registration number as a private non-enterprise "
-                      "unit (民办非企业单位).", field="registration_number")
+                      "unit (民办非企业单位).", field="registration_number", clause="registration")
     wrong = problem(code)
     if wrong:
         raise Invalid(wrong, field="registration_number")
     if not code.startswith(PRIVATE_NON_ENTERPRISE_PREFIX):
         raise Invalid("A private non-enterprise unit's code starts with 52 (civil affairs, "
-                      "民办非企业单位).", field="registration_number")
+                      "民办非企业单位).", field="registration_number", clause="registration")
     return code
 
 
@@ -125,10 +125,11 @@ def register_station(draft: StationDraft, *, actor: Account,
     if floor != GROUND_FLOOR:
         raise Invalid("A Love Station must be on the ground floor, so that elderly and disabled "
                       "visitors can reach it; floor %(floor)s is not allowed.", field="floor",
-                      floor=floor)
+                      clause="ground-floor", floor=floor)
     social_workers = _whole(draft.social_workers, "social_workers")
     if social_workers < 1:
-        raise Invalid("A station has at least one social-worker post.", field="social_workers")
+        raise Invalid("A station has at least one social-worker post.", field="social_workers",
+                      clause="social-workers")
     if social_workers > MAX_SOCIAL_WORKERS:
         raise Invalid("At most %(n)s social-worker posts.", field="social_workers",
                       n=MAX_SOCIAL_WORKERS)
@@ -186,11 +187,12 @@ def approve_station(station_id: int, *, actor: Account, now: datetime | None = N
         if station.needs_waiver and waiver is None:
             raise Invalid("The premises are %(area)s m², under the %(minimum)s m² the policy "
                           "asks for: approving them needs a waiver with a reason.",
-                          field="waiver_reason", area=station.area_m2, minimum=MINIMUM_AREA_M2)
+                          field="waiver_reason", clause="station-area", area=station.area_m2,
+                          minimum=MINIMUM_AREA_M2)
         site = last_site_inspection(station)
         if site is not None and site.rating is InspectionRating.FAIL:
             raise Conflict("The last site inspection failed; record a new one after the "
-                           "follow-up before approving.")
+                           "follow-up before approving.", clause="inspections")
         station.status = StationStatus.APPROVED
         station.decided_at, station.decided_by = now, actor
         station.waiver_reason = waiver if station.needs_waiver else None

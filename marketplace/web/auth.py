@@ -112,7 +112,7 @@ def signup() -> str | Response:
             _begin_session(account)
             flash(_("Signed up. The administrator will review your organization."))
             return redirect(url_for("public.index"))
-    return render_template("auth/signup.html", form=form, privacy_url="/privacy")
+    return render_template("auth/signup.html", form=form)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -28,6 +28,7 @@ from marketplace.web.filters import yuan
 from marketplace.web.forms import MoveCreditForm, NamingForm, SubscribeForm, WithdrawCreditForm
 from marketplace.web.pages import attempt, current_time, project_or_404, to_fen
 from marketplace.web.receipts import receipt_download
+from marketplace.web.site import flash_clause
 
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise")
 
@@ -176,6 +177,7 @@ def naming() -> str | Response | tuple[str, int]:
     if donation_fen is None or donation_fen < MINIMUM_DONATION_FEN:
         form.donation.errors.append(_("Naming a station takes a directed donation of at "
                                       "least %(min)s.", min=yuan(MINIMUM_DONATION_FEN)))
+        flash_clause("naming-donation")
     if form.errors or donation_fen is None:
         return render_template("enterprise/naming.html", form=form), 400
     if attempt(form, lambda: apply_for_naming(form.station.data, form.name.data, donation_fen,

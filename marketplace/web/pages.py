@@ -32,6 +32,7 @@ from marketplace.services.visibility import may_see
 from marketplace.web.clock import current_time
 from marketplace.web.errors import translated
 from marketplace.web.forms import ActionForm
+from marketplace.web.site import flash_clause
 
 bp = Blueprint("pages", __name__)
 T = TypeVar("T")
@@ -69,6 +70,7 @@ def attempt(form: FlaskForm | None, action: Callable[[], T]) -> T | None:
             target.errors = [*target.errors, message]
         else:
             flash(message, "error")
+        flash_clause(getattr(error, "clause", None))
         return None
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace.extensions import db
 from marketplace.models import (
     Award,
+    BundleItem,
     Organization,
     Project,
     Role,
@@ -16,14 +17,16 @@ from marketplace.models import (
     StationStatus,
     Subscription,
 )
+from marketplace.services.directory import directory
 from marketplace.services.evaluation_awards import awards
 from marketplace.services.impact import impact as impact_of
 from marketplace.services.inspections import inspections_of_station
 from marketplace.services.memo import kept
 from marketplace.services.public_record import public_trail
-from marketplace.services.showcase import PUBLIC_STATES, Filters, showcase
+from marketplace.services.showcase import PUBLIC_STATES, SORTS, Filters, days_left, showcase
 from marketplace.services.stations import station_trail
 from marketplace.services.volunteers import minutes_by_volunteer
+from marketplace.web.clock import current_time
 
 bp = Blueprint("public", __name__)
 PER_PAGE = 20
@@ -33,20 +36,24 @@ PUBLIC_ROLES = (Role.COMMUNITY, Role.ENTERPRISE, Role.SOCIAL_ORG)
 
 @bp.get("/")
 def index() -> str:
-    """Figures on top, then the projects: filter by stage, area, county, group; search; pages."""
+    """Figures on top, then the projects as cards: filter by stage, area, county, group;
+    search; sort by newest, closing soon or most funded; pages."""
     filters = Filters(**{name: request.args.get(name, "").strip()
-                         for name in ("stage", "area", "county", "group", "q")})
+                         for name in ("stage", "area", "county", "group", "q", "sort")})
+    now = current_time()
     number = request.args.get("page", 1, type=int)
     if number > MAX_PAGE:
         abort(400, description=_("The page number must be at most %(most)s.", most=MAX_PAGE))
     memo = kept()  # the database's version, asked once, before anything is read
     # The station and its sponsor's name come with the page's rows (the query joins stations
     # already); the station's community is not shown, so it is not loaded: 2 round trips fewer.
-    page = db.paginate(filters.select().options(
-        contains_eager(Project.station).joinedload(Station.active_naming)),
+    # The cards' covers read each bundle's items and their services: one statement a page.
+    page = db.paginate(filters.ordered(now).options(
+        contains_eager(Project.station).joinedload(Station.active_naming),
+        selectinload(Project.items).joinedload(BundleItem.service)),
         page=number, per_page=PER_PAGE, error_out=False,
         count=False)
-    page.total = memo.get(("listing count", filters), filters.count)
+    page.total = memo.get(("listing count", filters.matching), filters.count)
     shown = showcase(memo)
     # The rows' links: each row appends its id to these, one url_for per page, not two per row.
     project_href = url_for("pages.project", project_id=0).removesuffix("0")
@@ -54,7 +61,14 @@ def index() -> str:
     return render_template("public/index.html", figures=shown.figures, page=page,
                            projects=page.items, filters=filters, states=PUBLIC_STATES,
                            areas=shown.areas, groups=shown.groups, counties=shown.counties,
-                           project_href=project_href, station_href=station_href)
+                           project_href=project_href, station_href=station_href,
+                           sorts=SORTS, days_left=lambda p: days_left(p, now))
+
+
+@bp.get("/stations")
+def stations() -> str:
+    """The approved stations by county: sponsor's name and term, projects, volunteers."""
+    return render_template("public/stations.html", counties=directory())
 
 
 def _public_projects(*where: object) -> list[Project]:

@@ -99,6 +99,7 @@ def _api(client: FlaskClient, email: str) -> dict[str, str]:
 
 PAGES = {
     "public listing": (None, "/"),
+    "station directory": (None, "/stations"),
     "project page": (None, "/projects/{focus}"),
     "community home": ("community", "/community/"),
     "enterprise portfolio": ("enterprise", "/enterprise/"),

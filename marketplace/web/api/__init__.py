@@ -12,6 +12,7 @@ from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from marketplace.lifecycle import MoveRefused
 from marketplace.services.errors import Busy, ServiceError
+from marketplace.web.site import clause_link
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -40,8 +41,11 @@ def error(status: int, code: str, message: str, *, field: str | None = None,
 
 @bp.errorhandler(ServiceError)
 def _service_error(refused: ServiceError) -> ResponseReturnValue:
+    extra: dict[str, object] = {}
+    if refused.clause:  # the policy clause the refusal rests on, linked
+        extra["clause"] = clause_link(refused.clause)
     response, status = error(refused.status, refused.code, refused.message,
-                             field=refused.field, rule=refused.rule)
+                             field=refused.field, rule=refused.rule, **extra)
     if status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     if isinstance(refused, Busy):  # a lock waited for too long; nothing was saved
@@ -51,8 +55,9 @@ def _service_error(refused: ServiceError) -> ResponseReturnValue:
 
 @bp.errorhandler(MoveRefused)
 def _move_refused(refused: MoveRefused) -> ResponseReturnValue:
+    extra = {"clause": clause_link(refused.clause)} if refused.clause else {}
     return error(409, "move_refused", refused.message, rule=refused.guard,
-                 trigger=refused.trigger, state=refused.state)
+                 trigger=refused.trigger, state=refused.state, **extra)
 
 
 def http_error(failure: HTTPException) -> ResponseReturnValue:

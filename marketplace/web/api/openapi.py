@@ -367,7 +367,11 @@ DOCUMENT: dict[str, Any] = {
                 "rule": {"type": "string", "description": "the rule that refused, e.g. "
                          "subscription_window_open, tender_open, within_credit"},
                 "trigger": {"type": "string", "description": "move_refused: the move"},
-                "state": {"type": "string", "description": "move_refused: the state"}}}},
+                "state": {"type": "string", "description": "move_refused: the state"},
+                "clause": {
+                    "type": "object", "required": ["id", "reference", "url"],
+                    "description": "the policy clause the refusal rests on, on /policy",
+                    "properties": {"id": STR, "reference": STR, "url": STR}}}}},
         "responses": {"Error": {"description": "An error", "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Error"}}}}},
     },
