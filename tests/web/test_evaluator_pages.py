@@ -28,7 +28,7 @@ def test_after_submitting_the_evaluator_reads_its_own_sheet_and_cannot_retype_it
     auth.login(cast.evaluators[0])
     page = client.get(f"/evaluator/projects/{project.id}?lang=en").get_data(as_text=True)
     assert 'name="score-' not in page  # no form to type a second sheet into
-    sheet = re.search(r'<table class="sheet">(.*?)</table>', page, re.S).group(1)
+    sheet = re.search(r'<table class="data sheet">(.*?)</table>', page, re.S).group(1)
     for indicator in indicators:
         row = re.search(rf"<tr><td>[^<]*</td><td>{given[indicator.code]}</td>"
                         rf"<td>{indicator.max_score}</td></tr>", sheet)
