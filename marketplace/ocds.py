@@ -320,16 +320,23 @@ def _transactions(project: Project, moment: Moment, ledger_uri: str | None
     payments of the contract, so they are left out.
     """
     supplier = project.award.organization
-    rows = db.session.execute(
-        db.select(LedgerTransaction.id, LedgerTransaction.created_at, LedgerEntry.amount_fen)
+    found = db.session.execute(
+        db.select(LedgerTransaction.id, LedgerTransaction.created_at, LedgerEntry.amount_fen,
+                  LedgerTransaction.trigger, LedgerTransaction.milestone_id)
         .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
         .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
         .where(LedgerTransaction.project_id == project.id,
-               LedgerTransaction.created_at <= moment.at,
                LedgerTransaction.trigger.not_in(NOT_CONTRACT_PAYMENTS),
                LedgerAccount.organization_id == supplier.id,
                LedgerAccount.kind == AccountKind.SOCIAL_ORG)
         .order_by(LedgerTransaction.id)).all()
+    # A tranche belongs to the moment its acceptance was recorded (the trail's order); any
+    # other posting, such as a correction, to the moment it was dated.
+    sequence = {m.id: m.sequence for m in project.milestones}
+    accepted = {e.details.get("milestone") for e in moment.all("accept_milestone")}
+    rows = [(tx_id, created_at, amount) for tx_id, created_at, amount, trigger, milestone in found
+            if (sequence.get(milestone) in accepted if trigger == "accept_milestone"
+                else created_at <= moment.at)]
     fund, payee = {"id": FUND["id"], "name": FUND["name"]}, party_ref(supplier)
     source = {"source": ledger_uri} if ledger_uri else {}
     return [{"id": str(tx_id), **source, "date": stamp(created_at),
