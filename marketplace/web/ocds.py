@@ -19,10 +19,11 @@ from marketplace.models import Project
 from marketplace.ocds import ledger_uri_for, package_meta, record_package, release_package, releases
 from marketplace.services.errors import Invalid, ServiceError
 from marketplace.services.visibility import check_visible, visible_clause
-from marketplace.web.api import error
+from marketplace.web.api import _ids_in_range, error
 from marketplace.web.api.common import caller, project_or_404
 
 bp = Blueprint("ocds", __name__, url_prefix="/api/v1")
+bp.url_value_preprocessor(_ids_in_range)  # an id past the column's range is not found
 
 
 def _visible(project_id: int) -> Project:
