@@ -1,5 +1,5 @@
 """Public transparency pages: the fund's income, spending and holdings over time, its
-evaluation awards, and the ledger as CSV or XLSX."""
+evaluation awards, the ledger as CSV or XLSX, and the open data (OCDS) with its policy."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, render_template
 from flask_babel import gettext as _
 
+from marketplace.ocds import LICENSE
 from marketplace.services.evaluation_awards import awards
 from marketplace.services.fund import FundMonth, fund_by_month, fund_figures
 from marketplace.services.transparency import ledger_csv, ledger_xlsx
@@ -73,6 +74,12 @@ def fund() -> str:
     return render_template("pages/fund.html", fund=fund_figures(by_month), months=months,
                            series=series, lines=lines, low=low, high=high, width=WIDTH,
                            height=HEIGHT, pad=PAD, awards=awards())
+
+
+@bp.get("/open-data")
+def open_data() -> str:
+    """公开数据: where to download the OCDS feed, under which licence, and what it promises."""
+    return render_template("pages/open_data.html", license=LICENSE)
 
 
 @bp.get("/ledger.csv")

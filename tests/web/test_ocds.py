@@ -106,3 +106,18 @@ def test_a_bad_since_or_month_is_a_json_400_naming_the_field(client) -> None:
     assert response.status_code == 400 and response.get_json()["field"] == "since"
     response = client.get("/api/v1/ocds/releases/2026-13.json")
     assert response.status_code == 400 and response.get_json()["field"] == "month"
+
+
+def test_the_open_data_page_links_the_feed_its_licence_and_policy(client) -> None:
+    """公开数据: each link answers, the licence is the one the packages declare."""
+    project = gen_project(gen_cast(), State.IMPLEMENTATION)
+    page = client.get("/open-data", headers={"Accept-Language": "zh-CN"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "公开数据" in html and "发布政策" in html
+    for href in ('/api/v1/ocds/releases.jsonl', '/api/v1/openapi.json', '/ledger.csv'):
+        assert f'href="{href}"' in html and client.get(href).status_code == 200
+    package = client.get(f"/api/v1/projects/{project.id}/ocds").get_json()
+    assert f'href="{package["license"]}"' in html
+    assert package["publicationPolicy"].endswith("/open-data#policy") and 'id="policy"' in html
+    for path in ("/", f"/projects/{project.id}", "/fund"):
+        assert 'href="/open-data"' in client.get(path).get_data(as_text=True), path
