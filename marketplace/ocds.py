@@ -36,6 +36,7 @@ from marketplace.models import (
     Subscription,
 )
 from marketplace.services.money import matches_of
+from marketplace.services.visibility import evidence_public
 
 OCDS_VERSION = "1.1"
 CURRENCY = "CNY"
@@ -67,6 +68,7 @@ TAGS = {
     "close_subscription": "tenderUpdate",
     "extend_deadline": "tenderUpdate",
     "reopen_tender": "tenderUpdate",
+    "answer_question": "tenderUpdate",  # an answered question is public, with its answer
     "fail_funding": "tenderCancellation",
     "cancel": "tenderCancellation",
     "abandon_tender": "tenderCancellation",
@@ -133,16 +135,16 @@ def _events(project: Project) -> list[AuditEvent]:
         .order_by(AuditEvent.id)).scalars())
 
 
-def _tender_end(project: Project, events: list[AuditEvent], moment: Moment) -> datetime:
-    """The tender deadline as it stood: today's, walked back over later extensions."""
-    end = project.tender_closes_at
+def _deadline(project: Project, events: list[AuditEvent], moment: Moment,
+              field: str) -> datetime | None:
+    """A deadline as it stood then: today's, walked back over the later extensions."""
+    deadline = getattr(project, field)
     for event in reversed(events[len(moment.seen):]):
-        if event.trigger == "reopen_tender":
-            end = datetime.fromisoformat(event.details["previous_deadline"])
-        elif (event.trigger == "extend_deadline"
-              and event.details.get("field") == "tender_closes_at"):
-            end = datetime.fromisoformat(event.details["previous"])
-    return end
+        if event.trigger == "reopen_tender" and field == "tender_closes_at":
+            deadline = datetime.fromisoformat(event.details["previous_deadline"])
+        elif event.trigger == "extend_deadline" and event.details.get("field") == field:
+            deadline = datetime.fromisoformat(event.details["previous"])
+    return deadline
 
 
 def _live(subscription: Subscription, at: datetime) -> bool:
@@ -244,10 +246,12 @@ def _enquiries(project: Project, moment: Moment) -> list[dict[str, Any]]:
             if q.answered_at is not None and q.answered_at <= moment.at]
 
 
-def _tender(project: Project, moment: Moment, tender_end: datetime,
+def _tender(project: Project, events: list[AuditEvent], moment: Moment, tender_end: datetime,
             bidders: list[Organization]) -> dict[str, Any]:
     closing = moment.first("close_subscription")
-    start = closing.at if closing is not None else project.subscription_closes_at
+    start = closing.at if closing is not None else _deadline(project, events, moment,
+                                                             "subscription_closes_at")
+    enquiry_end = _deadline(project, events, moment, "enquiry_closes_at")
     tender: dict[str, Any] = {
         "id": f"{ocid(project)}-tender",
         "title": project.title,
@@ -265,9 +269,8 @@ def _tender(project: Project, moment: Moment, tender_end: datetime,
         "procuringEntity": party_ref(project.station.community),
         "tenderPeriod": {"startDate": stamp(start), "endDate": stamp(tender_end)},
     }
-    if project.enquiry_closes_at is not None:
-        tender["enquiryPeriod"] = {"startDate": stamp(start),
-                                   "endDate": stamp(project.enquiry_closes_at)}
+    if enquiry_end is not None:
+        tender["enquiryPeriod"] = {"startDate": stamp(start), "endDate": stamp(enquiry_end)}
         tender["hasEnquiries"] = any(q.asked_at <= moment.at for q in project.questions)
     if bidders:
         tender["numberOfTenderers"] = len(bidders)
@@ -363,6 +366,29 @@ def _milestones(project: Project, events: list[AuditEvent], moment: Moment
     } for m in known]
 
 
+def _documents(project: Project, moment: Moment, ledger_uri: str | None
+               ) -> list[dict[str, Any]]:
+    """The evidence of each milestone accepted by then: public from its acceptance on."""
+    met = {e.details.get("milestone"): e.at for e in moment.all("accept_milestone")}
+    documents = []
+    for report in sorted(project.progress_reports, key=lambda r: r.id):
+        milestone = report.milestone
+        if milestone is None or milestone.sequence not in met:
+            continue
+        for evidence in sorted(report.evidence, key=lambda e: e.id):
+            if not evidence_public(evidence):
+                continue
+            document = {"id": f"evidence-{evidence.id}", "documentType": "physicalProgressReport",
+                        "title": evidence.original_name, "format": evidence.content_type,
+                        "datePublished": stamp(met[milestone.sequence]),
+                        "description": f"milestone-{milestone.sequence} · sha256 "
+                                       f"{evidence.sha256}"}
+            if ledger_uri:
+                document["url"] = urljoin(ledger_uri, f"/evidence/{evidence.id}")
+            documents.append(document)
+    return documents
+
+
 def _contract(project: Project, events: list[AuditEvent], moment: Moment,
               ledger_uri: str | None) -> dict[str, Any]:
     award, signed = project.award, moment.first("start_contract")
@@ -377,6 +403,9 @@ def _contract(project: Project, events: list[AuditEvent], moment: Moment,
         "implementation": {"milestones": _milestones(project, events, moment),
                            "transactions": _transactions(project, moment, ledger_uri)},
     }
+    documents = _documents(project, moment, ledger_uri)
+    if documents:
+        contract["implementation"]["documents"] = documents
     if ended is not None:
         contract["period"] = {"startDate": stamp(signed.at), "endDate": stamp(ended.at)}
         if ended.reason:
@@ -406,7 +435,7 @@ def _moments(events: list[AuditEvent]) -> list[Moment]:
 def release_at(project: Project, events: list[AuditEvent], moment: Moment,
                ledger_uri: str | None = None) -> dict[str, Any]:
     """The release of one moment: every section known then, as it stood then."""
-    tender_end = _tender_end(project, events, moment)
+    tender_end = _deadline(project, events, moment, "tender_closes_at")
     bidders = _bidders(project, moment, tender_end)
     matched = _matched(project, moment)
     release: dict[str, Any] = {
@@ -419,7 +448,7 @@ def release_at(project: Project, events: list[AuditEvent], moment: Moment,
         "parties": _parties(project, moment, bidders, matched),
         "buyer": party_ref(project.station.community),
         "planning": _planning(project, moment, matched),
-        "tender": _tender(project, moment, tender_end, bidders),
+        "tender": _tender(project, events, moment, tender_end, bidders),
     }
     if moment.first("award") is not None:
         release["awards"] = [_award(project, moment)]

@@ -324,3 +324,32 @@ def test_the_funding_names_each_subscriber_and_the_fund_match(app) -> None:
     assert found[0]["planning"]["budget"]["amount"]["amount"] == project.budget_fen / 100
     paid = releases(project)[-1]["contracts"][0]["implementation"]["transactions"]
     assert paid and "source" not in paid[0]  # no site address known: no relative link
+
+
+def test_a_deadline_extended_later_leaves_earlier_releases_as_they_were(app) -> None:
+    from marketplace.services.deadlines import extend_deadline
+
+    cast = gen_cast()
+    project = gen_project(cast, State.TENDERING)
+    first = {r["id"]: canonical(r) for r in releases(project)}
+    old_end = json.loads(list(first.values())[-1])["tender"]["tenderPeriod"]["endDate"]
+    new_end = project.tender_closes_at + timedelta(days=3)
+    extend_deadline(project.id, "tender_closes_at", new_end, "多给几天准备", actor=cast.community,
+                    now=at(20))
+    db.session.expire_all()
+    again = releases(db.session.get(Project, project.id))
+    assert {r["id"]: canonical(r) for r in again[:-1]} == first
+    assert again[-1]["tag"] == ["tenderUpdate"]
+    assert (old_end, again[-1]["tender"]["tenderPeriod"]["endDate"]) == (
+        old_end, new_end.isoformat() + "Z") and old_end != new_end.isoformat() + "Z"
+
+
+def test_accepted_evidence_is_a_document_of_the_contract(demo) -> None:
+    project = demo[State.IMPLEMENTATION]
+    found = release_package(project, uri="https://example.org/p", now=at(400))["releases"]
+    contract = found[-1]["contracts"][0]
+    documents = contract["implementation"]["documents"]
+    assert documents and all(d["url"].startswith("https://example.org/evidence/")
+                             for d in documents)
+    signed = next(r for r in found if r["tag"] == ["contract"])["contracts"][0]
+    assert "documents" not in signed["implementation"]  # not yet accepted then
