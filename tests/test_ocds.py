@@ -146,7 +146,8 @@ EXPECTED_TAGS = {
     State.PACKAGING: ["planning"],
     State.PUBLICATION: ["planning", "tender"],
     State.SUBSCRIPTION: ["planning", "tender", "tenderUpdate"],
-    State.TENDERING: ["planning", "tender", "tenderUpdate", "tenderUpdate"],
+    State.TENDERING: ["planning", "tender", "tenderUpdate", "tenderUpdate",
+                      "tenderUpdate"],  # the last: a question answered
     State.UNFUNDED: ["planning", "tender", "tenderUpdate", "tenderCancellation"],
     State.CANCELLED: ["planning", "tender", "tenderCancellation"],
     State.IMPLEMENTATION: ["planning", "tender", "tenderUpdate", "tenderUpdate", "award",
