@@ -432,12 +432,27 @@ def _moments(events: list[AuditEvent]) -> list[Moment]:
     return [Moment(events[i], tuple(events[:i + 1])) for i in chosen]
 
 
+def _notice(project: Project, moment: Moment, kind: str, trigger: str,
+            ledger_uri: str | None) -> list[dict[str, Any]]:
+    """The project's public page as the notice of a stage, once that stage was reached."""
+    reached = moment.first(trigger)
+    if reached is None or not ledger_uri:
+        return []
+    return [{"id": kind, "documentType": kind, "title": project.title,
+             "url": urljoin(ledger_uri, f"/projects/{project.id}"),
+             "datePublished": stamp(reached.at), "format": "text/html"}]
+
+
 def release_at(project: Project, events: list[AuditEvent], moment: Moment,
                ledger_uri: str | None = None) -> dict[str, Any]:
     """The release of one moment: every section known then, as it stood then."""
     tender_end = _deadline(project, events, moment, "tender_closes_at")
     bidders = _bidders(project, moment, tender_end)
     matched = _matched(project, moment)
+    tender = _tender(project, events, moment, tender_end, bidders)
+    notices = _notice(project, moment, "tenderNotice", "publish", ledger_uri)
+    if notices:
+        tender["documents"] = notices
     release: dict[str, Any] = {
         "ocid": ocid(project),
         "id": f"{ocid(project)}-{moment.event.id}",
@@ -448,10 +463,13 @@ def release_at(project: Project, events: list[AuditEvent], moment: Moment,
         "parties": _parties(project, moment, bidders, matched),
         "buyer": party_ref(project.station.community),
         "planning": _planning(project, moment, matched),
-        "tender": _tender(project, events, moment, tender_end, bidders),
+        "tender": tender,
     }
     if moment.first("award") is not None:
         release["awards"] = [_award(project, moment)]
+        notices = _notice(project, moment, "awardNotice", "award", ledger_uri)
+        if notices:
+            release["awards"][0]["documents"] = notices
     if moment.first("start_contract") is not None:
         release["contracts"] = [_contract(project, events, moment, ledger_uri)]
     return release

@@ -352,5 +352,7 @@ def test_accepted_evidence_is_a_document_of_the_contract(demo) -> None:
     documents = contract["implementation"]["documents"]
     assert documents and all(d["url"].startswith("https://example.org/evidence/")
                              for d in documents)
+    assert found[-1]["awards"][0]["documents"][0]["documentType"] == "awardNotice"
+    assert found[1]["tender"]["documents"][0]["url"] == f"https://example.org/projects/{project.id}"
     signed = next(r for r in found if r["tag"] == ["contract"])["contracts"][0]
     assert "documents" not in signed["implementation"]  # not yet accepted then
