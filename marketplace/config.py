@@ -43,8 +43,9 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "LOCK_WAIT_SECONDS": float(os.environ.get("MARKETPLACE_LOCK_WAIT_SECONDS", "10")),
         "TIMEZONE": os.environ.get("MARKETPLACE_TIMEZONE", "Asia/Shanghai"),
         "EVALUATION_PASS_MARK": int(os.environ.get("MARKETPLACE_PASS_MARK", "60")),
-        # Open Contracting ID prefix: "ocds-" plus a registered code for real publication.
-        "OCID_PREFIX": os.environ.get("MARKETPLACE_OCID_PREFIX", "ocds-lovestn"),
+        # Open Contracting ID prefix, in the registered form "ocds-" + 6 characters. The default
+        # is a placeholder: replace it by the prefix the Open Contracting Partnership assigns.
+        "OCID_PREFIX": os.environ.get("MARKETPLACE_OCID_PREFIX", "ocds-lovest"),
         # Where ``flask audit anchor`` appends the audit chain's head (copy it off the server).
         "AUDIT_ANCHOR_LOG": os.environ.get("MARKETPLACE_AUDIT_ANCHOR_LOG",
                                            str(instance_path / "audit-anchors.jsonl")),

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from marketplace.lifecycle import ENDS, State
+from marketplace.ocds import LICENSE
 from marketplace.policy import CLAUSES, DOCUMENT, STAGE_NOTES, clause
 from marketplace.web.covers import cover_url
 
@@ -57,7 +58,7 @@ def privacy() -> str:
 @bp.get("/open-data")
 def open_data() -> str:
     """Every download the site offers, in one place: the ledger, OCDS, the audit head, the API."""
-    return render_template("site/open_data.html")
+    return render_template("site/open_data.html", license=LICENSE)
 
 
 def _site() -> dict[str, Any]:

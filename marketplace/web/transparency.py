@@ -1,5 +1,5 @@
 """Public transparency pages: the fund's income, spending and holdings over time, its
-evaluation awards, and the ledger as CSV or XLSX."""
+evaluation awards, the ledger as CSV or XLSX, and the open data (OCDS) with its policy."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 One world of due projects is built twice from scratch with the clock frozen: once swept with
 every move through ``moves.apply``, once with the subscription-stage moves written as rows
-(``scheduler/bulk``). Every table a sweep writes must come out identical, column by column.
+(``scheduler/bulk``). Every table a sweep writes must come out identical, column by column,
+and so must the OCDS releases the moves make.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from marketplace.models import (
     Project,
     Subscription,
 )
+from marketplace.ocds import canonical, releases
 from marketplace.services import funding
 from marketplace.services.audit import verify
 from marketplace.services.ledger_verify import discrepancies
@@ -80,6 +82,12 @@ def _dump() -> dict[str, list[dict[str, Any]]]:
             for model in WRITTEN}
 
 
+def _releases() -> list[bytes]:
+    """Every project's OCDS releases, byte for byte: the sweep's moves make them too."""
+    projects = db.session.execute(db.select(Project).order_by(Project.id)).scalars()
+    return [canonical(r) for p in projects for r in releases(p)]
+
+
 def _swept(set_based: bool, *, late: bool = False
            ) -> tuple[dict[int, list[str]], dict[str, list[dict[str, Any]]]]:
     """The sweep's moves and the tables after it.
@@ -116,6 +124,7 @@ def test_the_set_based_sweep_writes_the_same_rows_ids_and_hashes(
         app, monkeypatch: pytest.MonkeyPatch, set_based_rows: list[int]) -> None:
     monkeypatch.setattr(marketplace.clock, "datetime", _Frozen)
     reference_moves, reference = _swept(set_based=False)
+    reference_releases = _releases()
     assert not set_based_rows
     assert sorted(reference_moves.values()) == [
         ["close_subscription"], ["fail_funding"], ["open_subscription", "fail_funding"]]
@@ -134,6 +143,8 @@ def test_the_set_based_sweep_writes_the_same_rows_ids_and_hashes(
     assert moves == reference_moves
     for table, rows in reference.items():
         assert fast[table] == rows, table
+    assert _releases() == reference_releases
+    assert sum(b'"tag":["tenderCancellation"]' in r for r in reference_releases) == 2
     assert verify() is None
     assert list(discrepancies()) == []
 

@@ -49,3 +49,75 @@ def test_each_transaction_points_to_the_public_ledger_that_lists_it(client) -> N
     rows = ledger.get_data(as_text=True).splitlines()
     assert any(row.startswith(f"{transaction['id']},") and "accept_milestone" in row
                for row in rows)
+
+
+def test_a_project_downloads_as_a_record_package(client) -> None:
+    project = gen_project(gen_cast(), State.COMPLETED)
+    package = client.get(f"/api/v1/projects/{project.id}/ocds/record").get_json()
+    record = package["records"][0]
+    releases = client.get(f"/api/v1/projects/{project.id}/ocds").get_json()["releases"]
+    assert record["ocid"] == ocid(project) and record["releases"] == releases
+    assert record["compiledRelease"]["tag"] == ["compiled"]
+    assert "versionedRelease" in record
+    assert package["license"].startswith("https://creativecommons.org/")
+    assert package["publicationPolicy"].endswith("/open-data#policy")
+
+
+def test_a_bundle_in_packaging_has_no_record(client) -> None:
+    project = gen_project(gen_cast(), State.PACKAGING)
+    response = client.get(f"/api/v1/projects/{project.id}/ocds/record")
+    assert response.status_code == 404
+
+
+def _lines(client, query: str = "") -> list[dict]:
+    response = client.get(f"/api/v1/ocds/releases.jsonl{query}")
+    assert response.status_code == 200 and response.mimetype == "application/x-ndjson"
+    return [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+
+
+def test_the_bulk_feed_is_every_public_release_and_since_keeps_the_new_ones(client) -> None:
+    """Harvested as a monitor would: the feed is the projects' own releases, and a harvest
+    from a time on gives exactly those dated from then."""
+    seed()
+    public = db.session.execute(db.select(Project).where(Project.state != State.PACKAGING)
+                                .order_by(Project.id)).scalars().all()
+    by_project = [r for p in public
+                  for r in client.get(f"/api/v1/projects/{p.id}/ocds").get_json()["releases"]]
+    everything = _lines(client)
+    assert everything == by_project
+    cut = sorted(r["date"] for r in everything)[len(everything) // 2]
+    assert _lines(client, f"?since={cut}") == [r for r in everything if r["date"] >= cut] != []
+    packaged = db.session.execute(db.select(Project).where(
+        Project.state == State.PACKAGING)).scalar_one()
+    assert all(r["ocid"] != ocid(packaged) for r in everything)
+
+
+def test_the_monthly_package_holds_the_releases_dated_in_that_month(client) -> None:
+    seed()
+    everything = _lines(client)
+    month = everything[0]["date"][:7]
+    package = client.get(f"/api/v1/ocds/releases/{month}.json").get_json()
+    assert package["releases"] == [r for r in everything if r["date"].startswith(month)] != []
+    assert package["version"] == "1.1"
+
+
+def test_a_bad_since_or_month_is_a_json_400_naming_the_field(client) -> None:
+    response = client.get("/api/v1/ocds/releases.jsonl?since=yesterday")
+    assert response.status_code == 400 and response.get_json()["field"] == "since"
+    response = client.get("/api/v1/ocds/releases/2026-13.json")
+    assert response.status_code == 400 and response.get_json()["field"] == "month"
+
+
+def test_the_open_data_page_links_the_feed_its_licence_and_policy(client) -> None:
+    """公开数据: each link answers, the licence is the one the packages declare."""
+    project = gen_project(gen_cast(), State.IMPLEMENTATION)
+    page = client.get("/open-data", headers={"Accept-Language": "zh-CN"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "公开数据" in html and "发布政策" in html
+    for href in ('/api/v1/ocds/releases.jsonl', '/api/v1/openapi.json', '/ledger.csv'):
+        assert f'href="{href}"' in html and client.get(href).status_code == 200
+    package = client.get(f"/api/v1/projects/{project.id}/ocds").get_json()
+    assert f'href="{package["license"]}"' in html
+    assert package["publicationPolicy"].endswith("/open-data#policy") and 'id="policy"' in html
+    for path in ("/", f"/projects/{project.id}", "/fund"):
+        assert 'href="/open-data"' in client.get(path).get_data(as_text=True), path

@@ -18,8 +18,8 @@ from marketplace.services import evaluations
 from marketplace.services.moves import move
 from tests.factories import PASSWORD, at, gen_account, gen_cast, gen_project
 
-DRAFT_URLS = ["/projects/{id}", "/api/v1/projects/{id}/ocds", "/api/v1/projects/{id}",
-              "/api/v1/projects/{id}/events"]
+DRAFT_URLS = ["/projects/{id}", "/api/v1/projects/{id}/ocds", "/api/v1/projects/{id}/ocds/record",
+              "/api/v1/projects/{id}", "/api/v1/projects/{id}/events"]
 ROLE_URLS = {Role.SOCIAL_ORG: "/ngo/projects/{id}",
              Role.ENTERPRISE: "/enterprise/projects/{id}/subscribe",
              Role.EVALUATOR: "/evaluator/projects/{id}"}

@@ -237,6 +237,7 @@ GET_ROUTES: dict[str, tuple[Callable[[Case], dict[str, int]], Rule]] = {
     "api.list_events": (_pid, page),
     "api.list_questions": (_pid, page),
     "ocds.project_ocds": (_pid, page),
+    "ocds.project_record": (_pid, page),
     "api.list_complaints": (_pid, api_signed_in),
     "api.list_bids": (_pid, bids),
     "api.listing": (lambda c: {**_pid(c), "milestone_id": c.project.milestones[0].id
@@ -271,7 +272,8 @@ POST_ONLY = {
     "api.upload", "api.report", "api.review", "api.panel", "api.ask", "api.answer",
     "api.subscribe", "api.decide_complaint", "admin.decide", "api.panel_quorum",
 }
-NOT_AN_ID = {"static", "i18n.switch"}  # a file path and a language code
+# a file path, a language code, a month
+NOT_AN_ID = {"static", "i18n.switch", "ocds.releases_of_month"}
 
 
 def _id_routes(app: Flask) -> dict[str, set[str]]:

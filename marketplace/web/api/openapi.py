@@ -71,6 +71,8 @@ FILTERS = [*({"name": n, "in": "query", "schema": s} for n, s in
              [("state", STR), ("area", STR), ("county", STR), ("group", STR), ("q", STR)]),
            *PAGING]
 
+SINCE = {"name": "since", "in": "query", "schema": TIME,
+         "description": "only releases dated at or after this time"}
 NULL_STR = {"type": "string", "nullable": True}
 NULL_TIME = {"type": "string", "format": "date-time", "nullable": True}
 NAMED = {"type": "object", "required": ["id", "name"], "properties": {"id": INT, "name": STR}}
@@ -253,9 +255,6 @@ PATHS: dict[str, dict[str, Any]] = {
     "/notifications/read": {"post": _op(
         "Mark every unread message of the caller read", "200", security=BEARER,
         errors=(401,), schema="Marked")},
-    "/projects/{project_id}/ocds": {"get": _op(
-        "The project as an OCDS 1.1 release package", "200", security=OPTIONAL_BEARER,
-        parameters=[PROJECT_ID], errors=(401, 404))},
     "/credit": {"get": _op(
         "An enterprise's credit (money released or returned to it) and each step of it",
         "200", security=BEARER, errors=(401, 403), schema="Credit")},
@@ -346,6 +345,27 @@ PATHS: dict[str, dict[str, Any]] = {
         parameters=[{"name": "complaint_id", "in": "path", "required": True, "schema": INT}],
         body=_body({"uphold": {"type": "boolean"}, "reason": STR}, ["uphold", "reason"]))},
     "/openapi.json": {"get": _op("This document", "200", security=[], errors=())},
+    # Open data (web/ocds.py): OCDS 1.1 releases, each as it was at its event, CC BY 4.0.
+    "/projects/{project_id}/ocds": {"get": _op(
+        "The project's OCDS release package: one release per event, as it stood then", "200",
+        security=OPTIONAL_BEARER, parameters=[PROJECT_ID], errors=(401, 404))},
+    "/projects/{project_id}/ocds/record": {"get": _op(
+        "The project's OCDS record package: its releases, the compiled release and the "
+        "versioned release", "200", security=OPTIONAL_BEARER, parameters=[PROJECT_ID],
+        errors=(401, 404))},
+    "/ocds/releases.jsonl": {"get": {
+        "summary": "Every public OCDS release, one JSON object a line; since= keeps those "
+                   "dated from then on (incremental harvesting)",
+        "security": [], "parameters": [SINCE],
+        "responses": {"200": {"description": "Done",
+                              "content": {"application/x-ndjson": {"schema": STR}}},
+                      "400": _ref("responses/Error")}}},
+    "/ocds/releases/{year}-{month}.json": {"get": _op(
+        "An OCDS release package of the public releases dated in one month (UTC)", "200",
+        security=[], parameters=[
+            {"name": "year", "in": "path", "required": True, "schema": INT},
+            {"name": "month", "in": "path", "required": True, "schema": INT}, SINCE],
+        errors=(400, 404))},
 }
 
 DOCUMENT: dict[str, Any] = {
