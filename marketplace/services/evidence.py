@@ -158,18 +158,25 @@ def kept_only_on_commit() -> Iterator[list[Path]]:
         raise
 
 
+def write(data: bytes, written: list[Path]) -> str:
+    """Write checked bytes under a new generated name (noted in ``written``, so a rolled-back
+    unit removes them); returns the name. Evidence and project covers are stored alike."""
+    target = folder()
+    target.mkdir(parents=True, exist_ok=True)
+    stored_name = secrets.token_hex(16)
+    path = target / stored_name
+    with path.open("xb") as out:  # "x": never overwrite, even on a name collision
+        written.append(path)
+        out.write(data)
+    return stored_name
+
+
 def store(report: ProgressReport, checked: list[tuple[Upload, str]], *, actor: Account,
           now: datetime, written: list[Path]) -> list[Evidence]:
     """Write the checked files under generated names and add their rows to the unit of work."""
-    target = folder()
-    target.mkdir(parents=True, exist_ok=True)
     rows = []
     for upload, kind in checked:
-        stored_name = secrets.token_hex(16)
-        path = target / stored_name
-        with path.open("xb") as out:  # "x": never overwrite, even on a name collision
-            written.append(path)
-            out.write(upload.data)
+        stored_name = write(upload.data, written)
         row = Evidence(report=report, stored_name=stored_name,
                        original_name=clean_name(upload.name), content_type=CONTENT_TYPES[kind],
                        size_bytes=len(upload.data),
