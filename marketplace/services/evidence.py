@@ -22,17 +22,18 @@ from datetime import datetime
 from pathlib import Path, PurePath
 
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
 from marketplace.models import (
     Account,
     Evidence,
     Milestone,
-    MilestoneStatus,
     ProgressReport,
     Project,
 )
 from marketplace.services.errors import Invalid, NotFound
+from marketplace.services.visibility import public_evidence_clause
 
 FIELD = "evidence"
 # extension → the kind its bytes must show
@@ -205,15 +206,27 @@ def by_report(project: Project) -> dict[int, list[Evidence]]:
     return files
 
 
-def public_by_milestone(project: Project) -> list[tuple[Milestone, list[Evidence]]]:
-    """The files of accepted milestones, milestone by milestone, in one query (public page)."""
+@dataclass(frozen=True)
+class AcceptedWork:
+    """An accepted milestone as the public page shows it: the report the community accepted
+    (its people served and the community's comment) and the files of its reports."""
+
+    milestone: Milestone
+    report: ProgressReport
+    files: list[Evidence]
+
+
+def public_by_milestone(project: Project) -> list[AcceptedWork]:
+    """The reports and files anyone may see (``visibility.public_evidence_clause``), milestone
+    by milestone, in two queries; a milestone's latest report is the one accepted."""
     rows = db.session.execute(
-        db.select(Evidence, Milestone).join(ProgressReport, Evidence.report_id == ProgressReport.id)
+        db.select(ProgressReport, Milestone)
         .join(Milestone, ProgressReport.milestone_id == Milestone.id)
-        .where(ProgressReport.project_id == project.id,
-               Milestone.status == MilestoneStatus.ACCEPTED)
-        .order_by(Milestone.sequence, Evidence.id)).all()
-    grouped: dict[int, tuple[Milestone, list[Evidence]]] = {}
-    for evidence, milestone in rows:
-        grouped.setdefault(milestone.id, (milestone, []))[1].append(evidence)
-    return list(grouped.values())
+        .where(ProgressReport.project_id == project.id, public_evidence_clause())
+        .options(selectinload(ProgressReport.evidence))
+        .order_by(Milestone.sequence, ProgressReport.id)).all()
+    work: dict[int, AcceptedWork] = {}
+    for report, milestone in rows:
+        earlier = work[milestone.id].files if milestone.id in work else []
+        work[milestone.id] = AcceptedWork(milestone, report, [*earlier, *report.evidence])
+    return list(work.values())

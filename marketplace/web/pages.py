@@ -23,10 +23,10 @@ from marketplace.services.enquiries import questions_of
 from marketplace.services.errors import Forbidden, ServiceError
 from marketplace.services.evidence import public_by_milestone
 from marketplace.services.inspections import inspections_of_project
+from marketplace.services.matching import offer_for
 from marketplace.services.moves import move
 from marketplace.services.panels import public_result
 from marketplace.services.public_record import project_events, project_trail
-from marketplace.services.matching import offer_for
 from marketplace.services.transparency import funders, money_trail
 from marketplace.services.visibility import may_see
 from marketplace.web.clock import current_time
@@ -153,8 +153,8 @@ def register(app: Flask) -> None:
         admin,
         community,
         complaints,
-        covers,
         county_reports,
+        covers,
         dashboard,
         enterprise,
         evaluator,
