@@ -56,9 +56,9 @@ def people_served() -> int:
 def figures() -> Figures:
     stations = db.session.execute(db.select(func.count(Station.id))
                                   .where(Station.status == StationStatus.APPROVED)).scalar_one()
-    counts = dict(db.session.execute(
+    counts = {state: n for state, n in db.session.execute(
         db.select(Project.state, func.count())  # count(*): answered from the index alone
-        .where(Project.state.in_(PUBLIC_STATES)).group_by(Project.state)).tuples().all())
+        .where(Project.state.in_(PUBLIC_STATES)).group_by(Project.state))}
     # The ledger's figure, as each project's money trail says it: a release or a refund of
     # escrow lowers it (committed_fen is not lowered by a refund).
     return Figures(stations=stations,
