@@ -24,7 +24,8 @@ from marketplace.services import funding
 from marketplace.services.ledger import FUND_SOURCES, FUND_USES
 from tests.factories import at, gen_cast, gen_project
 from tests.services.test_matching import offer
-from tests.web.figures import fen, figures, money_by_label, money_figures, table_rows
+from tests.web.figures import fen as shown_fen
+from tests.web.figures import figures, money_by_label, money_figures, table_rows
 
 TRAIL_LABELS = {"committed": "Committed", "matched": "Matched by the fund",
                 "collected": "Collected into escrow", "paid": "Paid to the organization",
@@ -98,20 +99,20 @@ def test_the_hero_s_figures_are_the_ledger_s(client, auth, clock, state) -> None
     page = client.get(f"/projects/{project.id}?lang=en").get_data(as_text=True)
     shown = figures(page, "hero-figures")
     trail = ledger_trail(client, project.id)
-    assert fen(shown["Raised so far"]) == trail["committed"] + trail["matched"] \
+    assert shown_fen(shown["Raised so far"]) == trail["committed"] + trail["matched"] \
         - trail["released"] == trail["paid"] + trail["held"]
     listed = client.get(f"/api/v1/projects/{project.id}").get_json() \
         if state is not State.PACKAGING else {  # a draft is not in the public API
             "funding_target_fen": project.funding_target_fen,
             "funding_minimum_fen": project.funding_minimum_fen}
-    assert fen(shown["Funding target"]) == listed["funding_target_fen"]
-    assert fen(shown["Funding minimum"]) == listed["funding_minimum_fen"]
+    assert shown_fen(shown["Funding target"]) == listed["funding_target_fen"]
+    assert shown_fen(shown["Funding minimum"]) == listed["funding_minimum_fen"]
     assert int(shown["Funders"]) == ledger_funders(client, project.id)
     if state is State.SUBSCRIPTION:
         closes = datetime.fromisoformat(listed["subscription_closes_at"].replace("Z", "+00:00"))
         left = closes.replace(tzinfo=None) - at(5)
         assert int(shown["Days left"]) == math.ceil(left / timedelta(days=1)) > 0
-        assert fen(shown["Raised so far"]) > 0 and int(shown["Funders"]) == 1
+        assert shown_fen(shown["Raised so far"]) > 0 and int(shown["Funders"]) == 1
     else:
         assert "Days left" not in shown, "days are counted only while subscription is open"
 
