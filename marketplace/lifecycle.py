@@ -120,6 +120,13 @@ def subscription_open(project: Any, now: datetime) -> bool:
     return project.state == State.SUBSCRIPTION and not past(project.subscription_closes_at, now)
 
 
+def subscription_days_left(project: Any, now: datetime) -> int | None:
+    """Whole days (started ones counted) until the subscription closes, while it is open."""
+    if not subscription_open(project, now) or project.subscription_closes_at is None:
+        return None
+    return -(-(project.subscription_closes_at - now) // timedelta(days=1))
+
+
 def tender_open(project: Any, now: datetime) -> bool:
     """Organizations may bid, or withdraw a bid: the tender runs and has not closed."""
     return project.state == State.TENDERING and not past(project.tender_closes_at, now)
@@ -486,6 +493,57 @@ RULES: tuple[Rule, ...] = (
 TRIGGERS = tuple(dict.fromkeys(rule.trigger for rule in RULES))
 # The panel's decisions: the moves that wait for the panel to have scored.
 DECISIONS = tuple(rule.trigger for rule in RULES if panel_decided in rule.guards)
+
+
+# --- the stages as a person follows them, read from the table --------------------------------
+
+
+def _main_path() -> tuple[State, ...]:
+    """From packaging, each stage's first move on to a stage not yet passed and not an end:
+    the way a project goes when all goes well (the table's order says which move that is)."""
+    path = [State.PACKAGING]
+    while (onward := next((rule.dest for rule in RULES if path[-1] in rule.sources
+                           and rule.dest is not None and rule.dest not in ENDS
+                           and rule.dest not in path), None)) is not None:
+        path.append(onward)
+    return tuple(path)
+
+
+STAGES = _main_path()  # packaging → publication → … → evaluation
+# The end the last stage's first move reaches (completed); the other ends are exits.
+FINISH = next(rule.dest for rule in RULES if STAGES[-1] in rule.sources and rule.dest in ENDS)
+EXITS = tuple(state for state in State if state in ENDS and state is not FINISH)
+
+
+def exit_sources(end: State) -> tuple[State, ...]:
+    """The stages from which a move leads to this end."""
+    return tuple(state for state in STAGES
+                 if any(rule.dest is end and state in rule.sources for rule in RULES))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the stage stepper: ``status`` is done, current, ahead, left (the stage an
+    exit was taken from), exit, or skipped (a stage an exit kept the project from)."""
+
+    state: State
+    status: str
+
+
+def steps(state: State, left_from: State | None = None) -> list[Step]:
+    """The stages in order with where the project is; an exit taken is shown after the stage
+    it was taken from (``left_from``, or the only stage it can be taken from), the finish
+    after the last stage otherwise."""
+    if state in EXITS:
+        sources = exit_sources(state)
+        left = left_from if left_from in sources else sources[-1]
+        at = STAGES.index(left)
+        return ([Step(s, "done") for s in STAGES[:at]] + [Step(left, "left"), Step(state, "exit")]
+                + [Step(s, "skipped") for s in STAGES[at + 1:]])
+    at = len(STAGES) if state is FINISH else STAGES.index(state)
+    shown = [Step(s, "done" if i < at else "current" if i == at else "ahead")
+             for i, s in enumerate(STAGES)]
+    return [*shown, Step(FINISH, "done" if state is FINISH else "ahead")]
 
 
 # --- running the table with ``transitions`` ----------------------------------------------------

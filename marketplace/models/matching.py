@@ -8,6 +8,7 @@ released), so the fund's money always shares the project's outcome with the ente
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String
@@ -42,6 +43,11 @@ class MatchOffer(db.Model):
     closes_at: Mapped[datetime]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def ratio_yuan(self) -> str:
+        """Yuan matched per yuan subscribed, as a person writes it: 50 → "0.5", 100 → "1"."""
+        return format(Decimal(self.ratio_pct) / 100, "f")
 
     @property
     def budget_left_fen(self) -> int:

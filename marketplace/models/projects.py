@@ -115,6 +115,10 @@ class Project(Commitments, db.Model):
     # How many seated panel members must have scored before the panel decides; None: all of
     # them (set by the administrator, migration 0019_panel_quorum).
     panel_quorum: Mapped[int | None]
+    # The cover picture the community uploaded (services/covers.py), stored like evidence
+    # under a generated name; None: the drawn picture of the project's service area.
+    cover_stored_name: Mapped[str | None] = mapped_column(String(64))
+    cover_content_type: Mapped[str | None] = mapped_column(String(100))
     # The progress-report due time whose overdue notice went out: one notice per due time.
     progress_overdue_for: Mapped[datetime | None]
     # When the scheduler next has something to decide for this project (indexed for the sweep).

@@ -108,6 +108,10 @@ def review_milestone(project_id: int, milestone_id: int, *, actor: Account, acce
         if not accept and not comment.strip():
             raise Invalid("Say what must be done again.", field="comment")
         milestone.status = MilestoneStatus.ACCEPTED if accept else MilestoneStatus.RETURNED
+        reviewed = max((r for r in project.progress_reports if r.milestone_id == milestone.id),
+                       key=lambda r: r.id, default=None)
+        if reviewed is not None:  # the comment is shown beside the report's evidence
+            reviewed.review_comment = comment.strip() or None
         milestone.accepted_at = now if accept else None
         if accept:
             money.pay_tranche(project, milestone, now=now)

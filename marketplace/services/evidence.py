@@ -22,17 +22,18 @@ from datetime import datetime
 from pathlib import Path, PurePath
 
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
 from marketplace.models import (
     Account,
     Evidence,
     Milestone,
-    MilestoneStatus,
     ProgressReport,
     Project,
 )
 from marketplace.services.errors import Invalid, NotFound
+from marketplace.services.visibility import public_evidence_clause
 
 FIELD = "evidence"
 # extension → the kind its bytes must show
@@ -158,18 +159,25 @@ def kept_only_on_commit() -> Iterator[list[Path]]:
         raise
 
 
+def write(data: bytes, written: list[Path]) -> str:
+    """Write checked bytes under a new generated name (noted in ``written``, so a rolled-back
+    unit removes them); returns the name. Evidence and project covers are stored alike."""
+    target = folder()
+    target.mkdir(parents=True, exist_ok=True)
+    stored_name = secrets.token_hex(16)
+    path = target / stored_name
+    with path.open("xb") as out:  # "x": never overwrite, even on a name collision
+        written.append(path)
+        out.write(data)
+    return stored_name
+
+
 def store(report: ProgressReport, checked: list[tuple[Upload, str]], *, actor: Account,
           now: datetime, written: list[Path]) -> list[Evidence]:
     """Write the checked files under generated names and add their rows to the unit of work."""
-    target = folder()
-    target.mkdir(parents=True, exist_ok=True)
     rows = []
     for upload, kind in checked:
-        stored_name = secrets.token_hex(16)
-        path = target / stored_name
-        with path.open("xb") as out:  # "x": never overwrite, even on a name collision
-            written.append(path)
-            out.write(upload.data)
+        stored_name = write(upload.data, written)
         row = Evidence(report=report, stored_name=stored_name,
                        original_name=clean_name(upload.name), content_type=CONTENT_TYPES[kind],
                        size_bytes=len(upload.data),
@@ -198,15 +206,27 @@ def by_report(project: Project) -> dict[int, list[Evidence]]:
     return files
 
 
-def public_by_milestone(project: Project) -> list[tuple[Milestone, list[Evidence]]]:
-    """The files of accepted milestones, milestone by milestone, in one query (public page)."""
+@dataclass(frozen=True)
+class AcceptedWork:
+    """An accepted milestone as the public page shows it: the report the community accepted
+    (its people served and the community's comment) and the files of its reports."""
+
+    milestone: Milestone
+    report: ProgressReport
+    files: list[Evidence]
+
+
+def public_by_milestone(project: Project) -> list[AcceptedWork]:
+    """The reports and files anyone may see (``visibility.public_evidence_clause``), milestone
+    by milestone, in two queries; a milestone's latest report is the one accepted."""
     rows = db.session.execute(
-        db.select(Evidence, Milestone).join(ProgressReport, Evidence.report_id == ProgressReport.id)
+        db.select(ProgressReport, Milestone)
         .join(Milestone, ProgressReport.milestone_id == Milestone.id)
-        .where(ProgressReport.project_id == project.id,
-               Milestone.status == MilestoneStatus.ACCEPTED)
-        .order_by(Milestone.sequence, Evidence.id)).all()
-    grouped: dict[int, tuple[Milestone, list[Evidence]]] = {}
-    for evidence, milestone in rows:
-        grouped.setdefault(milestone.id, (milestone, []))[1].append(evidence)
-    return list(grouped.values())
+        .where(ProgressReport.project_id == project.id, public_evidence_clause())
+        .options(selectinload(ProgressReport.evidence))
+        .order_by(Milestone.sequence, ProgressReport.id)).all()
+    work: dict[int, AcceptedWork] = {}
+    for report, milestone in rows:
+        earlier = work[milestone.id].files if milestone.id in work else []
+        work[milestone.id] = AcceptedWork(milestone, report, [*earlier, *report.evidence])
+    return list(work.values())

@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select
 
 from marketplace.extensions import db
 from marketplace.models import Account, Match, MatchOffer, Project, Role, Subscription
@@ -93,6 +96,23 @@ def _matched_for(offer: MatchOffer, project: Project) -> int:
                Subscription.status != Commitment.RELEASED)).scalar_one())
 
 
+def _open_offers(what: Any, now: datetime) -> Select:
+    """The offers open now with budget left, in the order a subscription tries them."""
+    return (db.select(what).where(MatchOffer.opens_at <= now, MatchOffer.closes_at > now,
+                                  MatchOffer.matched_fen < MatchOffer.budget_fen)
+            .order_by(MatchOffer.id))
+
+
+def offer_for(project: Project, now: datetime) -> MatchOffer | None:
+    """The offer a subscription made now would be matched from (the project page's badge):
+    the first open one that takes the project and has not spent its cap on it."""
+    for offer in db.session.execute(_open_offers(MatchOffer, now)).scalars():
+        if eligible(offer, project, now) and \
+                offer.cap_per_project_fen > _matched_for(offer, project):
+            return offer
+    return None
+
+
 def match(subscription: Subscription, *, now: datetime) -> Match | None:
     """Match the new subscription from the first eligible offer with budget left, if any.
 
@@ -101,10 +121,7 @@ def match(subscription: Subscription, *, now: datetime) -> Match | None:
     subscription itself. The caller holds the project's lock and commits.
     """
     project = subscription.project
-    candidates = db.session.execute(
-        db.select(MatchOffer.id).where(MatchOffer.opens_at <= now, MatchOffer.closes_at > now,
-                                       MatchOffer.matched_fen < MatchOffer.budget_fen)
-        .order_by(MatchOffer.id)).scalars().all()
+    candidates = db.session.execute(_open_offers(MatchOffer.id, now)).scalars().all()
     for offer_id in candidates:
         offer = db.session.execute(
             db.select(MatchOffer).where(MatchOffer.id == offer_id).with_for_update()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from marketplace.extensions import db
+from marketplace.lifecycle import EXITS, State
 from marketplace.models import Account, AuditEvent, Project, Role
 from marketplace.services.visibility import withheld
 
@@ -67,3 +68,16 @@ def project_trail(project: Project, events: list[AuditEvent] | None = None
                   ) -> list[PublicEvent]:
     """Every event of the project, oldest first, in public form."""
     return public_trail(project_events(project) if events is None else events, project)
+
+
+def stage_left(project: Project) -> State | None:
+    """The stage a project that took an exit was in when it took it (the stepper shows the
+    exit there); None for a project on its way, or with no such move recorded."""
+    if project.state not in EXITS:
+        return None
+    left = db.session.execute(
+        db.select(AuditEvent.from_state)
+        .where(AuditEvent.project_id == project.id, AuditEvent.to_state == project.state.value,
+               AuditEvent.from_state != project.state.value)
+        .order_by(AuditEvent.id.desc()).limit(1)).scalar_one_or_none()
+    return State(left) if left in {s.value for s in State} else None

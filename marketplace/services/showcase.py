@@ -28,6 +28,7 @@ from marketplace.models import (
     StationStatus,
 )
 from marketplace.services.memo import Kept
+from marketplace.services.transparency import raised_fen
 from marketplace.services.visibility import PUBLIC_STATES
 
 
@@ -58,18 +59,14 @@ def people_served() -> int:
 def figures() -> Figures:
     stations = db.session.execute(db.select(func.count(Station.id))
                                   .where(Station.status == StationStatus.APPROVED)).scalar_one()
-    # One pass over the projects for both the counts and the money (not one pass each).
-    by_stage = db.session.execute(
-        db.select(Project.state, func.count(),  # count(*): answered from the index alone
-                  func.coalesce(func.sum(Project.committed_fen), 0))
-        .where(Project.state.in_(PUBLIC_STATES)).group_by(Project.state)).all()
-    counts = {state: n for state, n, _ in by_stage}
-    # Released commitments are already taken off committed_fen: this is money still pledged
-    # or in use, not promises that lapsed.
-    raised = sum(int(total) for _, _, total in by_stage)
+    counts = {state: n for state, n in db.session.execute(
+        db.select(Project.state, func.count())  # count(*): answered from the index alone
+        .where(Project.state.in_(PUBLIC_STATES)).group_by(Project.state))}
+    # The ledger's figure, as each project's money trail says it: a release or a refund of
+    # escrow lowers it (committed_fen is not lowered by a refund).
     return Figures(stations=stations,
                    projects_by_stage={s: counts.get(s, 0) for s in PUBLIC_STATES},
-                   raised_fen=int(raised), people_served=int(people_served()))
+                   raised_fen=raised_fen(), people_served=int(people_served()))
 
 
 SORTS = ("newest", "closing", "funded")  # the listing's orders; the first is the default

@@ -11,12 +11,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 
-from sqlalchemy import ScalarSelect
+from sqlalchemy import ScalarSelect, and_, case
 from sqlalchemy.orm import InstrumentedAttribute
 
 from marketplace.extensions import db
 from marketplace.models import (
     AccountKind,
+    Commitment,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
@@ -25,6 +26,7 @@ from marketplace.models import (
     Subscription,
 )
 from marketplace.services.exports import csv_text, xlsx_bytes
+from marketplace.services.visibility import PUBLIC_STATES
 
 LEDGER_COLUMNS = ("transaction_id", "created_at", "trigger", "reason", "project_id",
                   "subscription_id", "milestone_id", "reverses_id", "account_code",
@@ -41,6 +43,12 @@ class Trail:
     paid: int  # paid out to the delivering organization in milestone tranches
     released: int  # handed back to enterprises and the fund (release, refund)
     held: int  # in the commitments account and escrow now
+
+    @property
+    def raised(self) -> int:
+        """What came in and stayed with the project (paid out or held), not what went back:
+        the project page's and the home page's "raised"."""
+        return self.committed + self.matched - self.released
 
     @property
     def balanced(self) -> bool:
@@ -81,6 +89,53 @@ def money_trail(project: Project) -> Trail:
     came_in = sum(amount for amount, _ in held_entries if amount > 0)
     return Trail(committed=committed, matched=matched, collected=collected, paid=paid,
                  released=came_in - paid - held, held=held)
+
+
+def raised_fen() -> int:
+    """Every public project's ``Trail.raised`` summed, in one statement: what their
+    commitment and escrow accounts hold plus what escrow paid to the organizations (so a
+    release or a refund lowers it, as it lowers each trail)."""
+    paid_out = and_(LedgerAccount.kind == AccountKind.ESCROW,
+                    LedgerTransaction.trigger == "accept_milestone", LedgerEntry.amount_fen < 0)
+    return int(db.session.execute(
+        db.select(db.func.coalesce(db.func.sum(
+            case((paid_out, 0), else_=LedgerEntry.amount_fen)), 0))
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .join(Project, Project.id == LedgerAccount.project_id)
+        .where(LedgerAccount.kind.in_((AccountKind.COMMITMENT, AccountKind.ESCROW)),
+               Project.state.in_(PUBLIC_STATES))).scalar_one())
+
+
+def funders(project: Project) -> int:
+    """The enterprises (and donors) whose money is with the project: a released subscription
+    no longer counts."""
+    return int(db.session.execute(
+        db.select(db.func.count(db.distinct(Subscription.enterprise_id)))
+        .where(Subscription.project_id == project.id,
+               Subscription.status != Commitment.RELEASED)).scalar_one())
+
+
+@dataclass(frozen=True)
+class Stake:
+    """What one enterprise has with one project now, in fen: its live subscriptions and the
+    fund's matches of them (the subscription's confirmation)."""
+
+    subscribed: int
+    matched: int
+
+
+def stake(project_id: int, organization_id: int) -> Stake:
+    live = (Subscription.project_id == project_id,
+            Subscription.enterprise_id == organization_id,
+            Subscription.status != Commitment.RELEASED)
+    subscribed = db.select(db.func.coalesce(db.func.sum(Subscription.amount_fen), 0)) \
+        .where(*live).scalar_subquery()
+    matched = (db.select(db.func.coalesce(db.func.sum(Match.amount_fen), 0))
+               .join(Subscription, Subscription.id == Match.subscription_id)
+               .where(*live).scalar_subquery())
+    mine, fund = db.session.execute(db.select(subscribed, matched)).one()
+    return Stake(subscribed=int(mine), matched=int(fund))
 
 
 def ledger_rows() -> Iterator[tuple[object, ...]]:

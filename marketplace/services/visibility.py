@@ -35,6 +35,7 @@ from marketplace.models import (
     Bid,
     BidStatus,
     Evidence,
+    Milestone,
     MilestoneStatus,
     Project,
     Question,
@@ -166,6 +167,12 @@ def sheets_public(project: Project) -> bool:
 def evidence_public(evidence: Evidence) -> bool:
     milestone = evidence.report.milestone
     return milestone is not None and milestone.status is MilestoneStatus.ACCEPTED
+
+
+def public_evidence_clause() -> ColumnElement[bool]:
+    """``evidence_public`` as a WHERE clause on a query joined to the report's milestone (the
+    public page's gallery): the reports, and their files, of accepted milestones."""
+    return Milestone.status == MilestoneStatus.ACCEPTED
 
 
 def may_see_evidence(evidence: Evidence, account: Account | None) -> bool:

@@ -22,7 +22,14 @@ from marketplace.services.moves import allowed_moves, move
 from marketplace.services.naming import applications_for_community, choose_naming
 from marketplace.services.visibility import is_own_community
 from marketplace.web.auth import role_required
-from marketplace.web.forms import ActionForm, AnswerForm, AwardForm, BundleForm, ReviewForm
+from marketplace.web.forms import (
+    ActionForm,
+    AnswerForm,
+    AwardForm,
+    BundleForm,
+    CoverForm,
+    ReviewForm,
+)
 from marketplace.web.labels import localized
 from marketplace.web.pages import attempt, current_time, project_or_404, to_fen
 
@@ -130,6 +137,7 @@ def _manage(project: Project, status: int = 200, **forms: object) -> tuple[str, 
                            answer_for=forms.get("answer_for"),
                            **shown_on_project(project, now),
                            action_form=forms.get("action_form") or ActionForm(),
+                           cover_form=CoverForm(),
                            award_form=forms.get("award_form") or AwardForm(),
                            review_form=forms.get("review_form") or ReviewForm(),
                            accepting={m.id: consequences.accepting(project, m)

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Project, Role, Subscription
+from marketplace.models import Match, Project, Role, Subscription
 from marketplace.models.naming import MINIMUM_DONATION_FEN
 from marketplace.services.credit import credit_fen, credit_steps, withdraw_credit
 from marketplace.services.errors import NotFound
@@ -23,6 +23,7 @@ from marketplace.services.naming import (
     nameable_stations,
 )
 from marketplace.services.receipts import receipt_for
+from marketplace.services.transparency import stake
 from marketplace.web.auth import role_required
 from marketplace.web.filters import yuan
 from marketplace.web.forms import MoveCreditForm, NamingForm, SubscribeForm, WithdrawCreditForm
@@ -80,12 +81,29 @@ def subscribe(project_id: int) -> str | Response | tuple[str, int]:
     if form.confirmed.data != "yes":
         return render_template("enterprise/subscribe.html", project=project, form=form,
                                confirming=True, amount_fen=amount_fen)
-    if attempt(form, lambda: subscribe_service(project_id, amount_fen, actor=current_user,
-                                                      now=current_time())):
+    subscription = attempt(form, lambda: subscribe_service(
+        project_id, amount_fen, actor=current_user, now=current_time()))
+    if subscription:
         flash(_("Thank you: your subscription is recorded."))
-        return redirect(url_for("enterprise.portfolio"))
+        return redirect(url_for("enterprise.subscribed", subscription_id=subscription.id))
     return render_template("enterprise/subscribe.html", project=project, form=form,
                            confirming=False), 409
+
+
+@bp.get("/subscriptions/<int:subscription_id>")
+@role_required(Role.ENTERPRISE, approved=False)
+def subscribed(subscription_id: int) -> str:
+    """The confirmation: what was subscribed, what the fund matched, what the enterprise holds
+    in the project now. Another enterprise's subscription is not there (404)."""
+    subscription = db.session.get(Subscription, subscription_id) \
+        if subscription_id <= 2**31 - 1 else None
+    if subscription is None or subscription.enterprise_id != current_user.organization_id:
+        abort(404)
+    match = db.session.execute(db.select(Match).where(
+        Match.subscription_id == subscription.id)).scalar_one_or_none()
+    return render_template("enterprise/subscribed.html", subscription=subscription,
+                           project=subscription.project, match=match,
+                           stake=stake(subscription.project_id, subscription.enterprise_id))
 
 
 def _open_projects() -> list[Project]:

@@ -30,12 +30,15 @@ def uploads_from(storages: Iterable[FileStorage]) -> list[files.Upload]:
             for storage in storages if storage.filename]
 
 
-def send(evidence: Evidence) -> Response:
+IMAGES = frozenset({"image/jpeg", "image/png"})  # shown in the page's gallery, not downloaded
+
+
+def send(evidence: Evidence, *, inline: bool = False) -> Response:
     path = files.path_of(evidence)
     if not path.is_file():
         current_app.logger.error("evidence %s: %s is missing from storage", evidence.id, path)
         raise NotFound("The file is missing from storage.")
-    response = send_file(path, mimetype=evidence.content_type, as_attachment=True,
+    response = send_file(path, mimetype=evidence.content_type, as_attachment=not inline,
                          download_name=evidence.original_name, conditional=True,
                          etag=evidence.sha256)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -45,8 +48,9 @@ def send(evidence: Evidence) -> Response:
     return response
 
 
-@bp.get("/evidence/<int:evidence_id>")
-def download(evidence_id: int) -> Response:
+def _serve(evidence_id: int, *, inline: bool) -> Response:
+    """The file, if services/visibility.py lets this account see it (a visitor is asked to
+    log in, a signed-in account without the right is refused, a hidden project is not there)."""
     if evidence_id > 2**31 - 1:
         abort(404)
     try:
@@ -59,7 +63,20 @@ def download(evidence_id: int) -> Response:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         abort(403)
+    if inline and evidence.content_type not in IMAGES:
+        abort(404)  # only photos are shown in a page; every other file is downloaded
     try:
-        return send(evidence)
+        return send(evidence, inline=inline)
     except NotFound:
         abort(404)
+
+
+@bp.get("/evidence/<int:evidence_id>")
+def download(evidence_id: int) -> Response:
+    return _serve(evidence_id, inline=False)
+
+
+@bp.get("/evidence/<int:evidence_id>/photo")
+def photo(evidence_id: int) -> Response:
+    """A photo shown in its gallery (and opened full size on click), not as a download."""
+    return _serve(evidence_id, inline=True)

@@ -10,6 +10,7 @@ from wtforms import (
     DecimalField,
     EmailField,
     FieldList,
+    FileField,
     Form,
     FormField,
     HiddenField,
@@ -160,6 +161,11 @@ class ReportForm(FlaskForm):
     people_served = IntegerField(_l("People served"), default=0,
                                  validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
     evidence = MultipleFileField(_l("Evidence files"))  # checked by services.evidence
+
+
+class CoverForm(FlaskForm):
+    cover = FileField(_l("Cover picture"), description=_l("A photo (JPG or PNG) of the "
+                                                          "project or its station."))
 
 
 class ReviewForm(FlaskForm):

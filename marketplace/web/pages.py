@@ -15,7 +15,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.wrappers import Response
 
 from marketplace.extensions import db
-from marketplace.lifecycle import DECISIONS, MoveRefused
+from marketplace.lifecycle import DECISIONS, MoveRefused, subscription_days_left, subscription_open
 from marketplace.models import Award, BundleItem, Project, Role, Station
 from marketplace.services import consequences
 from marketplace.services.access import may_move
@@ -24,10 +24,11 @@ from marketplace.services.enquiries import questions_of
 from marketplace.services.errors import Forbidden, ServiceError
 from marketplace.services.evidence import public_by_milestone
 from marketplace.services.inspections import inspections_of_project
+from marketplace.services.matching import offer_for
 from marketplace.services.moves import allowed_moves, move
 from marketplace.services.panels import public_result
 from marketplace.services.public_record import project_events, project_trail
-from marketplace.services.transparency import money_trail
+from marketplace.services.transparency import funders, money_trail
 from marketplace.services.visibility import may_see
 from marketplace.web.clock import current_time
 from marketplace.web.errors import translated
@@ -142,11 +143,16 @@ def project(project_id: int) -> str:
     timeline = [e for e in events if e.from_state is not None and e.to_state is not None
                 and e.from_state != e.to_state]  # the stage changes, as SQL's != would pick
     now = current_time()
+    money = money_trail(project)
+    can_subscribe = subscription_open(project, now)
     return render_template("pages/project.html", project=project, timeline=timeline,
+                           can_subscribe=can_subscribe, funders=funders(project),
+                           days_left=subscription_days_left(project, now),
+                           offer=offer_for(project, now) if can_subscribe else None,
                            panel=public_result(project),
                            record=project_trail(project, events),
                            inspections=inspections_of_project(project.id),
-                           money=money_trail(project), evidence=public_by_milestone(project),
+                           money=money, evidence=public_by_milestone(project),
                            questions=[q for q in questions_of(project.id) if q.is_answered],
                            **shown_on_project(project, now),
                            evaluation_overdue=evaluation_overdue(project, now))
@@ -158,6 +164,7 @@ def register(app: Flask) -> None:
         community,
         complaints,
         county_reports,
+        covers,
         dashboard,
         enterprise,
         evaluator,
@@ -172,7 +179,7 @@ def register(app: Flask) -> None:
 
     for blueprint in (bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp,
                       complaints.bp, dashboard.bp, county_reports.bp, transparency.bp,
-                      evidence.bp, tokens.bp, record.bp, stations.bp):
+                      evidence.bp, tokens.bp, record.bp, stations.bp, covers.bp):
         app.register_blueprint(blueprint)
     labels.register(app)
 

@@ -12,7 +12,6 @@ from flask_babel import lazy_pgettext
 from marketplace.lifecycle import ENDS, State
 from marketplace.ocds import LICENSE
 from marketplace.policy import CLAUSES, DOCUMENT, STAGE_NOTES, clause
-from marketplace.web.covers import cover_url
 
 bp = Blueprint("site", __name__)
 # The header's sections: (label, endpoint, endpoints that mark it current).
@@ -74,4 +73,6 @@ def _site() -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.context_processor(_site)
+    from marketplace.web.covers import cover_url  # its blueprint uses the page helpers
+
     app.add_template_global(cover_url)

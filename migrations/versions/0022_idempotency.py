@@ -5,7 +5,7 @@ Idempotency-Key header and gets the first answer again, never a second move (iss
 The key row is written in the move's own transaction, unique per account.
 
 Revision ID: 0022_idempotency
-Revises: 0019_panel_quorum
+Revises: 0020_project_cover
 Create Date: 2026-12-01 12:45:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0022_idempotency'
-down_revision = '0019_panel_quorum'
+down_revision = '0020_project_cover'
 branch_labels = None
 depends_on = None
 

@@ -75,3 +75,42 @@ def fen(shown: str) -> int:
 
 def money_figures(page: str, table_id: str) -> dict[str, int]:
     return {label: fen(value) for label, value in figures(page, table_id).items()}
+
+
+class _Labelled(HTMLParser):
+    """Each element's text, as it closes: the innermost holding one figure beside a label."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[list[str]] = []
+        self.closed: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ("br", "img", "input", "meta", "link", "hr"):
+            self.open.append([])
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open:
+            text = " ".join("".join(self.open.pop()).split())
+            if self.open:
+                self.open[-1].append(f" {text} ")
+            self.closed.append(text)
+
+    def handle_data(self, data: str) -> None:
+        if self.open:
+            self.open[-1].append(data)
+
+
+MONEY = re.compile(r"-?¥[\d,]+\.\d\d")
+
+
+def money_by_label(page: str, label: str) -> int:
+    """The one money figure shown beside ``label`` (whatever the markup: a list item, a card,
+    a table row): the innermost element whose text is the label and a figure in yuan."""
+    parser = _Labelled()
+    parser.feed(page)
+    for text in parser.closed:
+        found = MONEY.findall(text)
+        if len(found) == 1 and " ".join(MONEY.sub(" ", text).split()) == label:
+            return fen(found[0])
+    raise AssertionError(f"no figure labelled {label!r} on the page")

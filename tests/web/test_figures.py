@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+from datetime import datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -20,9 +22,10 @@ from marketplace.lifecycle import State
 from marketplace.models import Account, NamingRight, NamingStatus, Project
 from marketplace.services import funding
 from marketplace.services.ledger import FUND_SOURCES, FUND_USES
-from tests.factories import gen_cast, gen_project
+from tests.factories import at, gen_cast, gen_project
 from tests.services.test_matching import offer
-from tests.web.figures import figures, money_figures, table_rows
+from tests.web.figures import fen as shown_fen
+from tests.web.figures import figures, money_by_label, money_figures, table_rows
 
 TRAIL_LABELS = {"committed": "Committed", "matched": "Matched by the fund",
                 "collected": "Collected into escrow", "paid": "Paid to the organization",
@@ -73,6 +76,60 @@ def test_the_trail_is_labelled_in_chinese(client) -> None:
     assert {shown[TRAIL_LABELS_ZH[key]] for key in TRAIL_LABELS_ZH} == {
         expected[key] for key in TRAIL_LABELS_ZH}
     assert not any(re.search("[A-Za-z]", label) for label in shown), shown
+
+
+def ledger_funders(client, project_id: int) -> int:  # noqa: ANN001
+    """The accounts that paid into the project's commitments (a subscription or credit
+    moved), as the public ledger names them; none once everything went back."""
+    rows = list(csv.DictReader(io.StringIO(client.get("/ledger.csv").get_data(as_text=True))))
+    payers = {r["account_code"] for r in rows if r["project_id"] == str(project_id)
+              and r["trigger"] in ("subscribe", "move_credit") and int(r["amount_fen"]) < 0}
+    trail = ledger_trail(client, project_id)
+    return len(payers) if trail["committed"] > trail["released"] else 0
+
+
+@pytest.mark.parametrize("state", list(State))
+def test_the_hero_s_figures_are_the_ledger_s(client, auth, clock, state) -> None:
+    cast = gen_cast()
+    offer(cast, ratio_pct=50)
+    project = gen_project(cast, state)
+    clock(at(5))  # inside the subscription window of the project in subscription
+    if state is State.PACKAGING:
+        auth.login(cast.community)
+    page = client.get(f"/projects/{project.id}?lang=en").get_data(as_text=True)
+    shown = figures(page, "hero-figures")
+    trail = ledger_trail(client, project.id)
+    assert shown_fen(shown["Raised so far"]) == trail["committed"] + trail["matched"] \
+        - trail["released"] == trail["paid"] + trail["held"]
+    listed = client.get(f"/api/v1/projects/{project.id}").get_json() \
+        if state is not State.PACKAGING else {  # a draft is not in the public API
+            "funding_target_fen": project.funding_target_fen,
+            "funding_minimum_fen": project.funding_minimum_fen}
+    assert shown_fen(shown["Funding target"]) == listed["funding_target_fen"]
+    assert shown_fen(shown["Funding minimum"]) == listed["funding_minimum_fen"]
+    assert int(shown["Funders"]) == ledger_funders(client, project.id)
+    if state is State.SUBSCRIPTION:
+        closes = datetime.fromisoformat(listed["subscription_closes_at"].replace("Z", "+00:00"))
+        left = closes.replace(tzinfo=None) - at(5)
+        assert int(shown["Days left"]) == math.ceil(left / timedelta(days=1)) > 0
+        assert shown_fen(shown["Raised so far"]) > 0 and int(shown["Funders"]) == 1
+    else:
+        assert "Days left" not in shown, "days are counted only while subscription is open"
+
+
+def test_the_home_page_s_raised_is_the_sum_of_the_trails(client) -> None:
+    """A refund of escrow (the completed project's surplus) lowers what was raised, as it
+    lowers that project's trail; committed amounts alone would not show it."""
+    seed()
+    db.session.commit()
+    public = [p for p in db.session.execute(db.select(Project)).scalars()
+              if p.state is not State.PACKAGING]
+    trails = [ledger_trail(client, p.id) for p in public]
+    raised = sum(t["committed"] + t["matched"] - t["released"] for t in trails)
+    assert raised != sum(p.committed_fen for p in public), "the demo has a refund"
+    for lang, label in (("en", "raised"), ("zh_CN", "已认购")):
+        page = client.get(f"/?lang={lang}").get_data(as_text=True)
+        assert money_by_label(page, label) == raised
 
 
 def verified_totals(runner) -> dict[str, int]:  # noqa: ANN001

@@ -15,6 +15,7 @@ from marketplace.services.delivery import report_progress, review_milestone
 from marketplace.services.moves import move
 from marketplace.web import public
 from tests.factories import at, gen_account, gen_cast, gen_project, gen_station
+from tests.web.test_figures import ledger_trail
 
 
 def _world():  # noqa: ANN202
@@ -56,8 +57,11 @@ def test_the_home_page_figures_add_up_from_the_published_projects(client) -> Non
     page = client.get("/?lang=en").get_data(as_text=True)
     assert _figure(page, "figure-stations") == "2"  # the pending station is not counted
     assert _figure(page, "figure-projects") == "4"  # the draft is not public
-    raised = (p["completed"].committed_fen + p["subscription"].committed_fen
-              + p["implementation"].committed_fen)  # the unfunded project's money went back
+    # What the money trails say stayed with each project: the unfunded project's money went
+    # back, and the completed project's surplus was refunded from escrow.
+    trails = [ledger_trail(client, p[stage].id)
+              for stage in ("completed", "subscription", "implementation", "unfunded")]
+    raised = sum(t["committed"] + t["matched"] - t["released"] for t in trails)
     assert p["unfunded"].committed_fen == 0
     assert _figure(page, "figure-raised") == f"¥{raised // 100:,}.{raised % 100:02d}"
     # Completed: two accepted milestones of 30; in implementation: 30, then 9 (not 7 + 9).

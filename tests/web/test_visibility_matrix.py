@@ -218,6 +218,29 @@ def evaluation_award(case: Case) -> int:
     return 200 if case.kind == "completed" else 404  # only completed projects are ranked
 
 
+def photo(case: Case) -> int | None:
+    """A file is shown in a page only if it is a photo: past the visibility rule, the world's
+    PDF is not there as a picture."""
+    seen = evidence(302)(case)
+    return 404 if seen == 200 else seen
+
+
+def drawn_cover(case: Case) -> int:
+    return 302 if case.sees else 404  # no cover uploaded: the area's drawn picture
+
+
+def _subscription(case: Case) -> dict[str, int]:
+    return {"subscription_id": next((s.id for s in case.project.subscriptions
+                                     if s.enterprise_id == case.world.enterprise_org), 0)}
+
+
+@role_page(Role.ENTERPRISE)
+def confirmation(case: Case) -> int:
+    """Only the enterprise that subscribed reads its subscription's confirmation."""
+    mine = any(s.enterprise_id == case.world.enterprise_org for s in case.project.subscriptions)
+    return 200 if mine and case.actor == "enterprise_a" else 404
+
+
 def everyone(case: Case) -> int:
     return 200
 
@@ -246,6 +269,10 @@ GET_ROUTES: dict[str, tuple[Callable[[Case], dict[str, int]], Rule]] = {
                                 if c.kind in c.world.evidence else 0}, evidence(401)),
     "evidence.download": (lambda c: {"evidence_id": c.world.evidence[c.kind].id
                                      if c.kind in c.world.evidence else 0}, evidence(302)),
+    "evidence.photo": (lambda c: {"evidence_id": c.world.evidence[c.kind].id
+                                  if c.kind in c.world.evidence else 0}, photo),
+    "covers.cover": (_pid, drawn_cover),
+    "enterprise.subscribed": (_subscription, confirmation),
     "community.project": (_pid, community_project),
     "enterprise.subscribe": (_pid, subscribe),
     "ngo.project": (_pid, ngo_page),
@@ -272,6 +299,7 @@ POST_ONLY = {
     "api.upload", "api.report", "api.review", "api.panel", "api.ask", "api.answer",
     "api.subscribe", "api.decide_complaint", "admin.decide", "api.panel_quorum",
     "evaluator.recuse", "api.read_notification",
+    "covers.upload",
 }
 # Routes whose id is a subscription's: who may read a receipt (the subscriber and the
 # administrator; 404 for anyone else) is tested, as each actor, in its own file.
