@@ -22,6 +22,7 @@ from marketplace.services.moves import atomic, record
 from marketplace.services.notifications import NOTIFIERS
 from marketplace.services.visibility import SEALED_WHILE
 from marketplace.web.api.projects import ALIASES
+from marketplace.web.labels import TRIGGER_NAMES
 from tests.factories import at
 
 PACKAGE = Path(__file__).resolve().parent.parent / "marketplace"
@@ -42,6 +43,10 @@ def test_notifications_hang_off_known_triggers() -> None:
 
 def test_sealed_events_are_known_events() -> None:
     assert set(SEALED_WHILE) - EVENTS == set()
+
+
+def test_every_trigger_has_its_words_and_the_words_name_only_triggers() -> None:
+    assert set(TRIGGER_NAMES) == TRIGGERS  # the decision trails never show a code
 
 
 def test_api_words_name_moves_and_shadow_none() -> None:

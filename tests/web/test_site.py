@@ -172,7 +172,9 @@ def test_the_new_pages_speak_chinese_when_chinese_is_chosen(client, clock) -> No
     clock(at(5))
     gen_project(gen_cast(), State.SUBSCRIPTION)  # a card with its days left, a station listed
     allowed = {"ID", "API", "CSV", "XLSX", "OCDS", "PDF", "JSON", "OpenAPI", "Cookie", "api",
-               "v1", "projects", "id", "ocds", "English"}  # the OCDS address; the switch
+               "v1", "projects", "id", "ocds", "English",  # the OCDS address; the switch
+               "json", "releases", "record", "since", "YYYY", "MM",  # the feed's addresses
+               "CC", "BY", "CN", "USCC"}  # the licence's name, the identifier scheme's code
     for url in ("/", "/stations", "/policy", "/privacy", "/open-data"):
         page = client.get(url).get_data(as_text=True)
         text = re.sub(r"<[^>]+>", " ", page.split("<body>", 1)[1])
