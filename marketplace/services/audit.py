@@ -30,8 +30,8 @@ EVENTS = frozenset({
     "evaluate", "evaluation_award", "evidence", "expire_naming", "extend_deadline", "inspect",
     "move_credit", "open_match_offer", "record_county_report", "recuse", "register_account",
     "register_station", "reject_organization", "reject_station", "report", "return_milestone",
-    "set_cover", "set_panel_quorum", "set_report_schedule", "subscribe", "uphold_complaint", "withdraw_bid",
-    "withdraw_credit",
+    "set_cover", "set_panel_quorum", "set_report_schedule", "subscribe", "uphold_complaint",
+    "withdraw_bid", "withdraw_credit",
 })
 TRIGGERS = frozenset(lifecycle.TRIGGERS) | EVENTS
 
