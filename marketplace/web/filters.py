@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from flask import Flask
 
-from flask import Flask, current_app
+from marketplace.clock import local_time
 
 
 def yuan(fen: int | None) -> str:
@@ -14,14 +13,6 @@ def yuan(fen: int | None) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}¥{whole:,}.{cents:02d}"
-
-
-def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Stored naive UTC, shown in the deployment's time zone."""
-    if moment is None:
-        return "—"
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return moment.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
 
 
 def register(app: Flask) -> None:

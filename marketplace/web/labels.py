@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.lifecycle import N_, State
 from marketplace.models import MilestoneStatus, Role, StationStatus
+from marketplace.services.credit import CreditStep
 from marketplace.services.ledger import FUND_SOURCES, FUND_USES
 
 STATE_NAMES = {
@@ -42,6 +43,39 @@ STATUS_NAMES = {
     StationStatus.PENDING: _l("waiting for approval"),
     StationStatus.APPROVED: _l("approved"),
     StationStatus.REJECTED: _l("rejected"),
+}
+# The audit trail's and the ledger's moves (``trigger``), by the code they are stored under.
+TRIGGER_NAMES = {
+    "create": _l("Bundle created"), "submit": _l("Submitted for review"),
+    "reject": _l("Sent back by the administrator"), "publish": _l("Published"),
+    "open_subscription": _l("Subscription opened"), "subscribe": _l("Subscribed"),
+    "close_subscription": _l("Subscription closed"), "fail_funding": _l("Not funded"),
+    "bid": _l("Bid submitted"), "withdraw_bid": _l("Bid withdrawn"),
+    "ask_question": _l("Question asked"), "answer_question": _l("Question answered"),
+    "award": _l("Contract awarded"), "start_contract": _l("Contract started"),
+    "reopen_tender": _l("Tender reopened"), "abandon_tender": _l("Tender abandoned"),
+    "complain": _l("Complaint lodged"), "uphold_complaint": _l("Complaint upheld"),
+    "dismiss_complaint": _l("Complaint dismissed"), "report": _l("Milestone reported"),
+    "evidence": _l("Evidence added"), "accept_milestone": _l("Milestone accepted"),
+    "submit_for_evaluation": _l("Submitted for evaluation"),
+    "assign_panel": _l("Evaluation panel appointed"), "recuse": _l("Evaluator recused"),
+    "set_panel_quorum": _l("Panel quorum set"), "extend_deadline": _l("Deadline extended"),
+    "evaluate": _l("Scored"), "close_out": _l("Closed out"),
+    "return_for_rectification": _l("Returned for rectification"),
+    "terminate": _l("Terminated"), "cancel": _l("Cancelled"),
+    "evaluation_award": _l("Evaluation award granted"), "inspect": _l("Inspected"),
+    "register_station": _l("Station registered"), "approve_station": _l("Station approved"),
+    "reject_station": _l("Station rejected"), "apply_for_naming": _l("Applied to name the station"),
+    "choose_naming": _l("Name chosen"), "expire_naming": _l("Naming ended"),
+    "open_match_offer": _l("Match offer opened"), "close_match_offer": _l("Match offer closed"),
+    "match": _l("Matched by the fund"), "move_credit": _l("Credit moved to the project"),
+    "withdraw_credit": _l("Credit withdrawn"), "naming_right": _l("Naming donation"),
+    "register_account": _l("Account registered"),
+    "approve_organization": _l("Organization approved"),
+    "reject_organization": _l("Organization rejected"),
+    "change_password": _l("Password changed"),
+    "record_county_report": _l("County report recorded"),
+    "set_report_schedule": _l("Report schedule set"),
 }
 # Milestone titles the code writes itself (the rest are typed by people and shown as typed).
 DEFAULT_TITLES = frozenset({N_("Delivery"), N_("Rectification")})
@@ -79,6 +113,24 @@ def fund_account_name(code: str) -> str:
     return _(names[code]) if code in names else code
 
 
+def trigger_name(trigger: str | None) -> str:
+    """A move of the audit trail or the ledger in the reader's language; a reversal says so."""
+    if not trigger:
+        return "—"
+    code, reversed_ = trigger.removeprefix("reverse:"), trigger.startswith("reverse:")
+    name = str(TRIGGER_NAMES[code]) if code in TRIGGER_NAMES else code
+    return _("Reversal: %(move)s", move=name) if reversed_ else name
+
+
+def credit_reason(step: CreditStep) -> str:
+    """Why the credit changed, in the reader's language (the ledger keeps English words)."""
+    if step.kind == "withdrawn":
+        return step.note or trigger_name(step.trigger)
+    if step.kind == "moved":
+        return trigger_name(step.trigger)
+    return _("%(move)s: the money came back to your credit", move=trigger_name(step.trigger))
+
+
 def role_name(role: Role) -> str:
     return str(ROLE_NAMES[role])
 
@@ -96,3 +148,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(fund_account_name)
     app.add_template_filter(status_name)
     app.add_template_filter(milestone_title)
+    app.add_template_filter(trigger_name)
+    app.add_template_filter(credit_reason)

@@ -1,0 +1,114 @@
+"""Charts drawn on the server with pygal and embedded in the page as SVG.
+
+The site's Content-Security-Policy forbids inline script and style, so pygal's interactive
+script and its embedded ``<style>`` are left out and the chart is dressed by ``site.css``
+(the block "Charts"); each bar keeps pygal's ``<desc>`` of its label and value, so a reader
+of the page (and a test) finds every figure by its label. The SVG is drawn 360 units wide, the
+width of a phone's column, so its 13-unit text never shrinks below 12 px there.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pygal
+from markupsafe import Markup
+from pygal.style import Style
+
+from marketplace.web.filters import yuan
+
+WIDTH = 360
+FONT = 13  # user units; site.css sets the same sizes
+COLOURS = ("#b71c1c", "#1565c0", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#5d4037",
+           "#37474f")
+STYLE = Style(
+    font_family='system-ui, "PingFang SC", "Noto Sans CJK SC", sans-serif',
+    label_font_size=FONT, major_label_font_size=FONT, value_font_size=FONT,
+    legend_font_size=FONT, title_font_size=FONT + 2, tooltip_font_size=FONT,
+    no_data_font_size=FONT, colors=COLOURS, background="transparent",
+    plot_background="transparent")
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart ready for ``_chart.html``: its SVG, or none and what would fill it."""
+
+    title: str
+    svg: Markup | None  # None: no figure to draw yet
+    empty: str  # shown instead of the chart: what data would fill it
+
+
+Value = int | None
+
+
+def _yuan_axis(fen: float) -> str:
+    """Axis ticks in whole yuan (the unit is in the axis title)."""
+    return f"{fen / 100:,.0f}"
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _embeddable(chart: pygal.graph.graph.Graph, title: str) -> Markup:
+    """The chart's SVG without script, style element or style attribute (the CSP forbids
+    them), titled for screen readers."""
+    # parsed again with the standard library, whichever XML library pygal drew with
+    # (the parser drops pygal's comments)
+    root = ET.fromstring(chart.render(is_unicode=True))
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag == f"{SVG}defs" or "tooltip-overlay" in child.get("class", "").split():
+                parent.remove(child)
+    for element in root.iter():
+        element.attrib.pop("style", None)
+        if element.get("id") == "":
+            del element.attrib["id"]
+        if element.tag == f"{SVG}title" and element.text == "Pygal":
+            element.text = title
+    root.set("role", "img")
+    root.set("aria-label", title)
+    ET.register_namespace("", SVG[1:-1])
+    return Markup(ET.tostring(root, encoding="unicode"))
+
+
+def bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[Value]]], *,
+         empty: str, money: bool = False, unit: str = "") -> Chart:
+    """Horizontal bars, one row per label (read top to bottom) and one bar per series; money
+    is given in fen and shown in yuan. No row with a figure above zero: the empty state."""
+    if not labels or not any(v for _, values in series for v in values if v):
+        return Chart(title, None, empty)
+    rows = len(labels) * len(series)
+    chart = pygal.HorizontalBar(
+        style=STYLE, width=WIDTH, height=70 + rows * 24 + 22 * len(series),
+        js=[], css=[], no_prefix=True, disable_xml_declaration=True, legend_at_bottom=True,
+        legend_at_bottom_columns=1, show_legend=True, print_values=True,
+        print_values_position="top", truncate_label=-1, truncate_legend=-1,
+        x_title=unit or None, show_y_guides=False, margin=8, spacing=6,
+        value_formatter=_yuan_axis if money else _count)
+    chart.x_labels = list(reversed(labels))
+    value_text: Callable[[float], str] = (lambda v: yuan(int(v))) if money else _count
+    for name, values in series:
+        chart.add(name, list(reversed(list(values))), formatter=value_text)
+    return Chart(title, _embeddable(chart, title), empty)
+
+
+def lines(title: str, x_labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *,
+          empty: str, unit: str) -> Chart:
+    """Money over time, one line per series that moved (fen, shown in yuan)."""
+    moved = [(name, values) for name, values in series if any(values)]
+    if not x_labels or not moved:
+        return Chart(title, None, empty)
+    chart = pygal.Line(
+        style=STYLE, width=WIDTH, height=260 + 22 * len(moved), js=[], css=[],
+        no_prefix=True, disable_xml_declaration=True, legend_at_bottom=True,
+        legend_at_bottom_columns=1, truncate_label=-1, truncate_legend=-1,
+        x_label_rotation=30, y_title=unit, margin=8, value_formatter=_yuan_axis,
+        show_minor_x_labels=len(x_labels) <= 6, x_labels_major_every=max(len(x_labels) // 4, 1))
+    chart.x_labels = list(x_labels)
+    for name, values in moved:
+        chart.add(name, list(values), formatter=lambda v: yuan(int(v)))
+    return Chart(title, _embeddable(chart, title), empty)
