@@ -9,11 +9,13 @@ width of a phone's column, so its 13-unit text never shrinks below 12 px there.
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pygal
+from flask_babel import get_locale
 from markupsafe import Markup
 from pygal.style import Style
 
@@ -45,12 +47,33 @@ Value = int | None
 
 
 def _yuan_axis(fen: float) -> str:
-    """Axis ticks in whole yuan (the unit is in the axis title)."""
-    return f"{fen / 100:,.0f}"
+    """Axis ticks in yuan (the unit is in the axis title), short enough for a phone's axis:
+    from 10,000 yuan on, in 万 (ten thousands) in Chinese and in thousands (k) in English."""
+    yuan_ = fen / 100
+    if abs(yuan_) < 10_000:
+        return f"{yuan_:,.0f}"
+    if str(get_locale()) == "en":
+        return f"{yuan_ / 1000:,.0f}k"
+    return f"{yuan_ / 10_000:,.4g}万"
 
 
 def _count(value: float) -> str:
     return f"{value:,.0f}"
+
+
+def _ticks(top: float) -> list[int]:
+    """Round ticks from 0 past ``top``: steps of 1, 2 or 5 times a power of ten, about four
+    of them (pygal's own steps split a count of 1 into tenths)."""
+    rough = max(top / 4, 1)
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    return list(range(0, int(math.ceil(top / step)) * step + 1, step))
+
+
+def _width(text: str) -> float:
+    """Roughly how wide a label is drawn: a Chinese character takes a whole em, a Latin
+    letter or digit about 0.6 (pygal counts every character as the latter)."""
+    return sum(FONT if ord(ch) > 0x2E80 else FONT * 0.6 for ch in text)
 
 
 def _embeddable(chart: pygal.graph.graph.Graph, title: str) -> Markup:
@@ -79,18 +102,23 @@ def bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence
          empty: str, money: bool = False, unit: str = "") -> Chart:
     """Horizontal bars, one row per label (read top to bottom) and one bar per series; money
     is given in fen and shown in yuan. No row with a figure above zero: the empty state."""
+    series = [(name, values) for name, values in series if any(v is not None for v in values)]
     if not labels or not any(v for _, values in series for v in values if v):
         return Chart(title, None, empty)
     rows = len(labels) * len(series)
+    value_text: Callable[[float], str] = (lambda v: yuan(int(v))) if money else _count
+    top = max(v for _, values in series for v in values if v)
+    longest_value = max(_width(value_text(v)) for _, values in series for v in values if v)
     chart = pygal.HorizontalBar(
         style=STYLE, width=WIDTH, height=70 + rows * 24 + 22 * len(series),
+        margin_left=8 + max(_width(label) for label in labels) * 0.45,
+        margin_right=8 + longest_value, y_labels=_ticks(top),
         js=[], css=[], no_prefix=True, disable_xml_declaration=True, legend_at_bottom=True,
         legend_at_bottom_columns=1, show_legend=True, print_values=True,
         print_values_position="top", truncate_label=-1, truncate_legend=-1,
         x_title=unit or None, show_y_guides=False, margin=8, spacing=6,
         value_formatter=_yuan_axis if money else _count)
     chart.x_labels = list(reversed(labels))
-    value_text: Callable[[float], str] = (lambda v: yuan(int(v))) if money else _count
     for name, values in series:
         chart.add(name, list(reversed(list(values))), formatter=value_text)
     return Chart(title, _embeddable(chart, title), empty)
@@ -106,8 +134,9 @@ def lines(title: str, x_labels: Sequence[str], series: Sequence[tuple[str, Seque
         style=STYLE, width=WIDTH, height=260 + 22 * len(moved), js=[], css=[],
         no_prefix=True, disable_xml_declaration=True, legend_at_bottom=True,
         legend_at_bottom_columns=1, truncate_label=-1, truncate_legend=-1,
-        x_label_rotation=30, y_title=unit, margin=8, value_formatter=_yuan_axis,
-        show_minor_x_labels=len(x_labels) <= 6, x_labels_major_every=max(len(x_labels) // 4, 1))
+        y_title=unit, margin=8, margin_right=32, value_formatter=_yuan_axis,
+        y_labels=_ticks(max(v for _, values in moved for v in values)),
+        show_minor_x_labels=len(x_labels) <= 4, x_labels_major_every=max(len(x_labels) // 3, 1))
     chart.x_labels = list(x_labels)
     for name, values in moved:
         chart.add(name, list(values), formatter=lambda v: yuan(int(v)))

@@ -45,8 +45,9 @@ def charts(board: Dashboard) -> dict[str, Chart]:
         "money": bars(
             _("Fund received by source and spent by use"),
             [fund_account_name(line.code) for line in money],
-            [(_("Amount (yuan)"), [line.fen for line in money])], money=True,
-            unit=_("yuan"),
+            [(_("Income"), [line.fen for line in fund.income] + [None] * len(fund.spending)),
+             (_("Spending"), [None] * len(fund.income) + [line.fen for line in fund.spending])],
+            money=True, unit=_("yuan"),
             empty=_("The fund's first income or spending in the ledger fills this chart.")),
         "people": bars(
             _("People served by beneficiary group"),
