@@ -61,19 +61,31 @@ def _count(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _ticks(top: float) -> list[int]:
-    """Round ticks from 0 past ``top``: steps of 1, 2 or 5 times a power of ten, about four
-    of them (pygal's own steps split a count of 1 into tenths)."""
-    rough = max(top / 4, 1)
+def _ticks(top: float, low: float = 0) -> list[int]:
+    """Round ticks from ``low`` (or 0) past ``top``: steps of 1, 2 or 5 times a power of ten,
+    about four of them (pygal's own steps split a count of 1 into tenths)."""
+    low = min(low, 0)
+    rough = max((top - low) / 4, 1)
     power = 10 ** math.floor(math.log10(rough))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
-    return list(range(0, int(math.ceil(top / step)) * step + 1, step))
+    first, last = math.floor(low / step) * step, math.ceil(top / step) * step
+    return list(range(int(first), int(last) + 1, int(step)))
 
 
 def _width(text: str) -> float:
     """Roughly how wide a label is drawn: a Chinese character takes a whole em, a Latin
     letter or digit about 0.6 (pygal counts every character as the latter)."""
     return sum(FONT if ord(ch) > 0x2E80 else FONT * 0.6 for ch in text)
+
+
+def _fit(label: str, room: float = 150) -> str:
+    """A bar's label cut to ``room`` units with "…" (the table beside the chart has it whole):
+    a phone's chart keeps room for its bars, and pygal loops forever on a title it cannot fit."""
+    if _width(label) <= room:
+        return label
+    while label and _width(label + "…") > room:
+        label = label[:-1]
+    return label + "…"
 
 
 def _embeddable(chart: pygal.graph.graph.Graph, title: str) -> Markup:
@@ -111,14 +123,14 @@ def bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence
     longest_value = max(_width(value_text(v)) for _, values in series for v in values if v)
     chart = pygal.HorizontalBar(
         style=STYLE, width=WIDTH, height=70 + rows * 24 + 22 * len(series),
-        margin_left=8 + max(_width(label) for label in labels) * 0.45,
-        margin_right=8 + longest_value, y_labels=_ticks(top),
+        margin_left=8 + max(_width(_fit(label)) for label in labels) * 0.45,
+        margin_right=8 + min(longest_value, 100), y_labels=_ticks(top),
         js=[], css=[], no_prefix=True, disable_xml_declaration=True, legend_at_bottom=True,
         legend_at_bottom_columns=1, show_legend=True, print_values=True,
         print_values_position="top", truncate_label=-1, truncate_legend=-1,
         x_title=unit or None, show_y_guides=False, margin=8, spacing=6,
         value_formatter=_yuan_axis if money else _count)
-    chart.x_labels = list(reversed(labels))
+    chart.x_labels = [_fit(label) for label in reversed(labels)]
     for name, values in series:
         chart.add(name, list(reversed(list(values))), formatter=value_text)
     return Chart(title, _embeddable(chart, title), empty)
@@ -135,7 +147,8 @@ def lines(title: str, x_labels: Sequence[str], series: Sequence[tuple[str, Seque
         no_prefix=True, disable_xml_declaration=True, legend_at_bottom=True,
         legend_at_bottom_columns=1, truncate_label=-1, truncate_legend=-1,
         y_title=unit, margin=8, margin_right=32, value_formatter=_yuan_axis,
-        y_labels=_ticks(max(v for _, values in moved for v in values)),
+        y_labels=_ticks(max(v for _, values in moved for v in values),
+                        min(v for _, values in moved for v in values)),
         show_minor_x_labels=len(x_labels) <= 4, x_labels_major_every=max(len(x_labels) // 3, 1))
     chart.x_labels = list(x_labels)
     for name, values in moved:

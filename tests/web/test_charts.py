@@ -101,6 +101,7 @@ def test_ticks_are_round_and_cover_the_top() -> None:
     assert _ticks(1) == [0, 1]
     assert _ticks(7) == [0, 2, 4, 6, 8]
     assert _ticks(12_000_000) == [0, 5_000_000, 10_000_000, 15_000_000]
+    assert _ticks(500_000, -500_000) == [-500_000, 0, 500_000]  # a balance below zero
 
 
 def test_the_svg_carries_no_script_or_style(app) -> None:  # noqa: ANN001
@@ -108,3 +109,11 @@ def test_the_svg_carries_no_script_or_style(app) -> None:  # noqa: ANN001
         drawn = bars("t", ["a"], [("s", [3])], empty="e")
     assert drawn.svg and "<script" not in drawn.svg and "<style" not in drawn.svg
     assert "style=" not in drawn.svg and 'aria-label="t"' in drawn.svg
+
+
+def test_a_long_label_is_cut_to_fit_a_phone(app) -> None:  # noqa: ANN001
+    """pygal never returns when its labels leave no room; the label is cut with "…"."""
+    long = "Paid to social organizations for the delivery of their contracts (its share)"
+    with app.test_request_context():
+        drawn = bars("t", [long, "b"], [("s", [120_000_000, 3])], empty="e", money=True)
+    assert drawn.svg and "…" in drawn.svg and long not in drawn.svg

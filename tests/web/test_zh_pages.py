@@ -113,3 +113,23 @@ def test_every_message_the_code_marks_has_a_chinese_translation() -> None:
                           m.string if isinstance(m.string, str) else m.string[0])}
     assert {"No data yet", "Bundle created"} <= marked and len(marked) > 300  # it found them
     assert not sorted(marked - translated)
+
+
+def test_every_refusal_a_service_raises_has_a_chinese_translation() -> None:
+    """A refusal is shown next to the field as ``_(error.template)``: a template missing from
+    the catalog would appear in English on a zh_CN page."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2]
+    raised = re.compile(r"\b(?:Invalid|Forbidden|NotFound|Conflict|Busy|MoveRefused|"
+                        r"Unauthenticated|TooManyAttempts)\(\s*((?:N_\()?(?:\"[^\"]*\"\s*)+)")
+    templates = {"".join(re.findall(r'"([^"]*)"', match.group(1)))
+                 for source in [*(root / "marketplace/services").glob("*.py"),
+                                root / "marketplace/lifecycle.py"]
+                 for match in raised.finditer(source.read_text())}
+    with (root / "marketplace/translations/zh_CN/LC_MESSAGES/messages.po").open("rb") as po:
+        translated = {m.id for m in read_po(po) if isinstance(m.id, str) and m.string}
+    assert len(templates) > 50  # it found them
+    assert not sorted(templates - translated)
