@@ -1,7 +1,28 @@
-"""Time is stored as naive UTC everywhere; services take ``now`` so tests never sleep."""
+"""Time is stored as naive UTC everywhere; services take ``now`` so tests never sleep.
+
+People read it in the deployment's zone (``MARKETPLACE_TIMEZONE``): ``local_time`` is the one
+conversion, for pages (the ``local_time`` filter), e-mails and inbox messages alike.
+"""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def deployment_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local_time(moment: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Stored naive UTC (or its ISO text, as the audit anchors keep it), in the deployment's
+    time zone."""
+    if moment is None:
+        return "—"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=UTC).astimezone(deployment_zone()).strftime(fmt)

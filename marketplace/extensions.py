@@ -28,11 +28,14 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True, include_object=_ours)
 
 # Web extensions (sessions, CSRF, translations), bound in create_app like the others.
-from flask_babel import Babel  # noqa: E402
+from flask_babel import Babel, gettext  # noqa: E402
 from flask_login import LoginManager  # noqa: E402
 from flask_wtf.csrf import CSRFProtect  # noqa: E402
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
+# Flask-Login's own flash message, translated when it is flashed (the catalog has the msgid).
+login_manager.login_message = "Please log in to access this page."
+login_manager.localize_callback = gettext
 csrf = CSRFProtect()
 babel = Babel()

@@ -82,7 +82,9 @@ class CreditStep:
     kind: str  # "returned", "moved" or "withdrawn"
     amount_fen: int  # the change: positive came in, negative went out
     project: Project | None
-    reason: str
+    reason: str  # the ledger's own words (English, as every ledger reason)
+    trigger: str  # the move that changed it, named in the reader's language by the pages
+    note: str | None = None  # what the enterprise typed when it withdrew
 
 
 def credit_steps(organization_id: int) -> list[CreditStep]:
@@ -96,8 +98,22 @@ def credit_steps(organization_id: int) -> list[CreditStep]:
                LedgerAccount.kind == AccountKind.ENTERPRISE, _counts())
         .order_by(LedgerTransaction.id)).all()
     kinds = {MOVE: "moved", WITHDRAW: "withdrawn"}
+    enterprise = db.session.get(Organization, organization_id)
     return [CreditStep(tx.created_at, kinds.get(tx.trigger, "returned"), int(amount), project,
-                       tx.reason) for tx, amount, project in rows]
+                       tx.reason, tx.trigger, _withdrawal_note(tx, enterprise))
+            for tx, amount, project in rows]
+
+
+def _withdrawal_reason(enterprise: Organization, reason: str) -> str:
+    return f"Credit withdrawn by {enterprise.name}: {reason}"
+
+
+def _withdrawal_note(transaction: LedgerTransaction,
+                     enterprise: Organization | None) -> str | None:
+    """The reason the enterprise typed, from its withdrawal's ledger reason."""
+    if transaction.trigger != WITHDRAW or enterprise is None:
+        return None
+    return transaction.reason.removeprefix(_withdrawal_reason(enterprise, "")) or None
 
 
 def lock_enterprise(actor: Account) -> Organization:
@@ -142,7 +158,7 @@ def withdraw_credit(amount_fen: int, reason: str, *, actor: Account,
     with atomic():
         enterprise = lock_enterprise(actor)
         check_credit(enterprise, amount_fen)
-        transaction = post(f"Credit withdrawn by {enterprise.name}: {reason}",
+        transaction = post(_withdrawal_reason(enterprise, reason),
                            [(organization_account(enterprise), -amount_fen),
                             (payouts_account(), amount_fen)], Cause(WITHDRAW), now=now)
         record(None, actor, WITHDRAW, now=now, reason=reason,

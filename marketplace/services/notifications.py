@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from marketplace.clock import local_time
 from marketplace.extensions import db
 from marketplace.models import Account, AuditEvent, BidStatus, Notification, OutboxMail, Project
 from marketplace.services.errors import NotFound
@@ -264,7 +265,7 @@ def move_params(project: Any) -> dict[str, Any]:
     """What a move's messages say about the project."""
     params: dict[str, Any] = {"title": project.title, "project_id": project.id}
     if project.standstill_ends_at is not None:
-        params["until"] = project.standstill_ends_at.strftime("%Y-%m-%d %H:%M")
+        params["until"] = local_time(project.standstill_ends_at)
     return params
 
 

@@ -202,7 +202,7 @@ def _offer_form() -> MatchOfferForm:
     form = MatchOfferForm()
     form.source_code.choices = [(code, _(name)) for code, name in FUND_SOURCES.items()]
     form.service_areas.choices = [
-        (a.code, f"{a.code} {localized(a)}") for a in db.session.execute(
+        (a.code, localized(a)) for a in db.session.execute(
             db.select(ServiceArea).order_by(ServiceArea.code)).scalars()]
     return form
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, render_template
 from flask_babel import gettext as _
 
@@ -13,8 +11,8 @@ from marketplace.services.dashboard import Dashboard, dashboard
 from marketplace.services.dashboard_export import to_csv, to_xlsx
 from marketplace.services.duties import overdue_progress_reports
 from marketplace.web.auth import role_required
+from marketplace.web.charts import Chart, bars
 from marketplace.web.clock import current_time
-from marketplace.web.filters import yuan
 from marketplace.web.labels import fund_account_name, localized, state_name
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
@@ -27,18 +25,35 @@ def _download(body: str | bytes, mimetype: str, suffix: str) -> Response:
         "Content-Disposition": f'attachment; filename="dashboard-{board_day}.{suffix}"'})
 
 
-def charts(board: Dashboard) -> dict[str, Any]:
-    """Each chart's bars as (label in the reader's language, value, text shown)."""
+def charts(board: Dashboard) -> dict[str, Chart]:
+    """The dashboard's charts, each drawn from the same figures as the table beside it."""
     counties = board.coverage.counties
     fund = board.money.fund
+    money = (*fund.income, *fund.spending)
+    people = list(board.people.items())
     return {
-        "coverage": [(c.county, len(c.towns), str(len(c.towns))) for c in counties],
-        "plan": [c.planned_towns for c in counties],
-        "stages": [(state_name(state), n, str(n)) for state, n in board.stages.items()],
-        "money": [(fund_account_name(line.code), line.fen, yuan(line.fen))
-                  for line in (*fund.income, *fund.spending)],
-        "people": [(localized(group) if group else _("No group named"), n, str(n))
-                   for group, n in board.people.items()],
+        "coverage": bars(
+            _("Towns covered per county"), [c.county for c in counties],
+            [(_("Towns covered"), [len(c.towns) for c in counties]),
+             (_("Planned towns"), [c.planned_towns for c in counties])],
+            unit=_("towns"),
+            empty=_("An approved station in a town of a county fills this chart.")),
+        "stages": bars(
+            _("Projects by stage"), [state_name(s) for s in board.stages],
+            [(_("Projects"), list(board.stages.values()))], unit=_("projects"),
+            empty=_("The first project packaged by a community fills this chart.")),
+        "money": bars(
+            _("Fund received by source and spent by use"),
+            [fund_account_name(line.code) for line in money],
+            [(_("Income"), [line.fen for line in fund.income] + [None] * len(fund.spending)),
+             (_("Spending"), [None] * len(fund.income) + [line.fen for line in fund.spending])],
+            money=True, unit=_("yuan"),
+            empty=_("The fund's first income or spending in the ledger fills this chart.")),
+        "people": bars(
+            _("People served by beneficiary group"),
+            [localized(group) if group else _("No group named") for group, _n in people],
+            [(_("People served"), [n for _group, n in people])], unit=_("people"),
+            empty=_("People served reported on accepted milestones fill this chart.")),
     }
 
 

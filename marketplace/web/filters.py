@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import gettext
+
+from marketplace.clock import local_time
 
 
 def yuan(fen: int | None) -> str:
@@ -16,14 +16,6 @@ def yuan(fen: int | None) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}¥{whole:,}.{cents:02d}"
-
-
-def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Stored naive UTC, shown in the deployment's time zone."""
-    if moment is None:
-        return "—"
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return moment.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
 
 
 def said(message: str, params: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.lifecycle import N_, State, Step, steps
 from marketplace.models import MilestoneStatus, Project, Role, StationStatus
+from marketplace.services.credit import CreditStep
 from marketplace.services.ledger import FUND_SOURCES, FUND_USES
 from marketplace.services.public_record import stage_left
 
@@ -117,6 +118,11 @@ TRIGGER_NAMES = {
     "record_county_report": _l("County report recorded"),
     "set_report_schedule": _l("Report schedule set"),
 }
+# Causes the ledger records that are no audit event (its other causes are moves and events).
+CAUSE_NAMES = {
+    "match": _l("Matched by the fund"), "naming_right": _l("Naming donation"),
+    "generate": _l("Opening balance"),
+}
 # Milestone titles the code writes itself (the rest are typed by people and shown as typed).
 DEFAULT_TITLES = frozenset({N_("Delivery"), N_("Rectification")})
 
@@ -155,10 +161,23 @@ def fund_account_name(code: str) -> str:
     return _(names[code]) if code in names else code
 
 
-def trigger_name(trigger: str) -> str:
-    """What a recorded step was, in words; a trigger missing from the table shows as itself
-    (tests/web/test_trigger_names.py fails on it, so none ships)."""
-    return str(TRIGGER_NAMES[trigger]) if trigger in TRIGGER_NAMES else trigger
+def trigger_name(trigger: str | None) -> str:
+    """A move of the audit trail or the ledger in the reader's language; a reversal says so."""
+    if not trigger:
+        return "—"
+    code, reversed_ = trigger.removeprefix("reverse:"), trigger.startswith("reverse:")
+    names = TRIGGER_NAMES if code in TRIGGER_NAMES else CAUSE_NAMES
+    name = str(names[code]) if code in names else code
+    return _("Reversal: %(move)s", move=name) if reversed_ else name
+
+
+def credit_reason(step: CreditStep) -> str:
+    """Why the credit changed, in the reader's language (the ledger keeps English words)."""
+    if step.kind == "withdrawn":
+        return step.note or trigger_name(step.trigger)
+    if step.kind == "moved":
+        return trigger_name(step.trigger)
+    return _("%(move)s: the money came back to your credit", move=trigger_name(step.trigger))
 
 
 def stage_note(state: State) -> str:
@@ -190,3 +209,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(trigger_name)
     app.add_template_filter(stage_note)
     app.add_template_global(stage_steps)
+    app.add_template_filter(credit_reason)

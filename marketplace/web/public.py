@@ -26,6 +26,7 @@ from marketplace.services.public_record import public_trail
 from marketplace.services.showcase import PUBLIC_STATES, SORTS, Filters, days_left, showcase
 from marketplace.services.stations import station_trail
 from marketplace.services.volunteers import minutes_by_volunteer
+from marketplace.web.charts import bars
 from marketplace.web.clock import current_time
 
 bp = Blueprint("public", __name__)
@@ -119,4 +120,13 @@ def impact(organization_id: int) -> str:
     org = db.session.get(Organization, organization_id) if organization_id < 2**31 else None
     if org is None or not org.is_approved or org.role is not Role.ENTERPRISE:
         abort(404)
-    return render_template("public/impact.html", org=org, impact=impact_of(org))
+    figures = impact_of(org)
+    where = bars(
+        _("Where the money went"),
+        [_("Subscribed"), _("Matched by the fund"), _("Paid to organizations (its share)"),
+         _("Released or refunded to it")],
+        [(_("Amount (yuan)"), [figures.subscribed_fen, figures.matched_fen, figures.paid_fen,
+                               figures.returned_fen])],
+        money=True, unit=_("yuan"),
+        empty=_("This enterprise's first subscription to a project fills this chart."))
+    return render_template("public/impact.html", org=org, impact=figures, where=where)

@@ -11,25 +11,16 @@ from flask_babel import gettext as _
 from marketplace.services.evaluation_awards import awards
 from marketplace.services.fund import FundMonth, fund_by_month, fund_figures
 from marketplace.services.transparency import ledger_csv, ledger_xlsx
+from marketplace.web.charts import lines
 from marketplace.web.labels import fund_account_name
 
 bp = Blueprint("transparency", __name__)
-WIDTH, HEIGHT, PAD = 640, 240, 40
-COLOURS = ("#c0392b", "#2980b9", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#7f8c8d",
-           "#2c3e50")
 
 
 @dataclass(frozen=True)
 class Series:
     label: str  # in the reader's language
     points: list[int]  # the figure at the end of each month
-
-
-@dataclass(frozen=True)
-class Line:
-    series: Series
-    colour: str
-    points: str  # SVG polyline points
 
 
 def over_time(months: list[FundMonth]) -> list[Series]:
@@ -46,33 +37,17 @@ def over_time(months: list[FundMonth]) -> list[Series]:
     return [*series, Series(_("Fund balance"), [m.figures.held_fen for m in months])]
 
 
-def chart(months: list[str], series: list[Series]) -> tuple[list[Line], int, int]:
-    """Polylines for the figures that moved, scaled into the chart box; and the y range."""
-    moved = [s for s in series if any(s.points)]
-    values = [v for s in moved for v in s.points] + [0]
-    low, high = min(values), max(values)
-    span = (high - low) or 1
-    step = (WIDTH - 2 * PAD) / max(len(months) - 1, 1)
-
-    def y(value: int) -> float:
-        return PAD + (HEIGHT - 2 * PAD) * (high - value) / span
-
-    lines = [Line(s, COLOURS[n % len(COLOURS)],
-                  " ".join(f"{PAD + i * step:.1f},{y(v):.1f}" for i, v in enumerate(s.points)))
-             for n, s in enumerate(moved)]
-    return lines, low, high
-
-
 @bp.get("/fund")
 def fund() -> str:
     """Income per source, spending per use and what the fund holds, now and month by month."""
     by_month = fund_by_month()
     months = [m.month for m in by_month]
     series = over_time(by_month)
-    lines, low, high = chart(months, series)
+    over = lines(_("The fund month by month"), months,
+                 [(s.label, s.points) for s in series], unit=_("yuan"),
+                 empty=_("The fund's first posting in the ledger fills this chart."))
     return render_template("pages/fund.html", fund=fund_figures(by_month), months=months,
-                           series=series, lines=lines, low=low, high=high, width=WIDTH,
-                           height=HEIGHT, pad=PAD, awards=awards())
+                           series=series, fund_chart=over, awards=awards())
 
 
 @bp.get("/ledger.csv")

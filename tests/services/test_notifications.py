@@ -164,3 +164,24 @@ def test_no_message_about_a_bundle_in_packaging_reaches_an_outsider(app) -> None
     db.session.commit()
     assert [n.account.role for n in sent] == [Role.COMMUNITY]
     assert db.session.execute(db.select(OutboxMail.to)).scalars().all() == [cast.community.email]
+
+
+def test_the_standstill_is_told_in_the_deployments_zone_as_the_pages_tell_it(app) -> None:
+    """Issue 14 item 7: an award e-mail said the UTC time where the page said local time."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    from marketplace.web.filters import local_time as page_time
+
+    cast = gen_cast()
+    project = gen_project(cast, State.IMPLEMENTATION)
+    ends = project.standstill_ends_at
+    local = ends.replace(tzinfo=UTC).astimezone(ZoneInfo(app.config["TIMEZONE"]))
+    shown = local.strftime("%Y-%m-%d %H:%M")
+    assert local.utcoffset() and shown != ends.strftime("%Y-%m-%d %H:%M")  # the zone matters
+    assert page_time(ends) == shown
+    note = next(n for n in inbox(cast.ngos[1]) if n.kind == "award_standstill")
+    assert shown in note.text("zh") and shown in note.text("en")
+    mail = db.session.execute(db.select(OutboxMail).where(
+        OutboxMail.to == cast.ngos[1].email, OutboxMail.body.contains(shown))).scalars().all()
+    assert mail and not any(ends.strftime("%Y-%m-%d %H:%M") in m.body for m in mail)
