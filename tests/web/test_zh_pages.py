@@ -20,6 +20,10 @@ ALLOWED = {
     "POST",  # the HTTP method in the tokens page's one line for programmers
     "English",  # the language switch names each language in itself
     "Love", "Station",  # the platform's English name beside its Chinese one, as registered
+    "JPG", "PNG",  # the picture formats a cover may have
+    "OpenAPI", "CC", "BY", "CN", "USCC",  # a standard's name, the licence CC BY, the scheme CN-USCC
+    "since",  # the feed's query parameter, written as it is typed
+    "Cookie",  # the privacy policy's word for it, as Chinese privacy policies write it
 }
 SKIPPED_TAGS = {"script", "style", "title", "svg"}
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
