@@ -42,10 +42,10 @@ from marketplace.models import (
     StationStatus,
     Subscription,
 )
-from marketplace.services.bundles import create_bundle
-from marketplace.services.catalog_sync import load_catalog
-from marketplace.services.errors import ServiceError
-from marketplace.services.funding import subscribe
+from marketplace.services.core.errors import ServiceError
+from marketplace.services.packaging.bundles import create_bundle
+from marketplace.services.packaging.catalog_sync import load_catalog
+from marketplace.services.subscription.funding import subscribe
 
 ROOT = Path(__file__).resolve().parents[1]
 

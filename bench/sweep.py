@@ -34,7 +34,7 @@ from marketplace.extensions import db
 from marketplace.generate import generate
 from marketplace.lifecycle import State
 from marketplace.models import AuditEvent, Project
-from marketplace.services.catalog_sync import load_catalog
+from marketplace.services.packaging.catalog_sync import load_catalog
 from scheduler.jobs import run_due
 
 NOW = datetime(2026, 6, 1, 12, 0)  # fixed, so a seed database stays valid for later runs
@@ -47,9 +47,9 @@ PHASES = {
     "write (set-based)": ("scheduler.bulk", "Batch.write"),
     "load (ORM)": ("scheduler.jobs", "_load"),
     "lifecycle (ORM)": ("marketplace.lifecycle", "fire"),
-    "ledger (ORM)": ("marketplace.services.money", "settle"),
-    "audit (ORM)": ("marketplace.services.moves", "record"),
-    "notifications (ORM)": ("marketplace.services.moves", "send"),
+    "ledger (ORM)": ("marketplace.services.finance.money", "settle"),
+    "audit (ORM)": ("marketplace.services.core.moves", "record"),
+    "notifications (ORM)": ("marketplace.services.core.moves", "send"),
 }
 
 

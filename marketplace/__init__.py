@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Flask
 
-from marketplace import writelock
 from marketplace.config import load_config
 from marketplace.extensions import csrf, db, login_manager, migrate
+from marketplace.services.core import writelock
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -30,35 +30,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from marketplace import cli, models  # noqa: F401  (models register the schema)
-    from marketplace.web import (
-        api,
-        auth,
-        errors,
-        filters,
-        i18n,
-        ocds,
-        pages,
-        public,
-        site,
-        text_guard,
-    )
+    from marketplace.web import blueprints
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(ocds.bp)
-    site.init_app(app)
-    pages.register(app)
-    errors.register(app)
-    text_guard.init_app(app)
-    api.init_app(app)  # after CSRFProtect is bound: the API exempts itself
-    i18n.init_app(app)
-    filters.register(app)
+    blueprints.register(app)
     cli.register(app)
-
-    from marketplace.web import health, logs, pagecache, security  # wrap every response
-
-    app.register_blueprint(health.bp)
-    security.init_app(app)
-    logs.init_app(app)
-    pagecache.init_app(app)  # after logs: a cached answer is still timed, logged, headed
     return app

@@ -4,7 +4,7 @@ People read it in the deployment's zone (``MARKETPLACE_TIMEZONE``): ``local_time
 conversion, for pages (the ``local_time`` filter), e-mails and inbox messages alike.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -26,3 +26,8 @@ def local_time(moment: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> st
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     return moment.replace(tzinfo=UTC).astimezone(deployment_zone()).strftime(fmt)
+
+
+def local_date(now: datetime) -> date:
+    """Stored times are naive UTC; a due date is a day in the deployment's time zone."""
+    return now.replace(tzinfo=UTC).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()

@@ -28,23 +28,17 @@ from marketplace.models import (
     Station,
 )
 from marketplace.models.stations import StationStatus
-from marketplace.services import (
-    delivery,
-    enquiries,
-    evaluation_awards,
-    evaluations,
-    funding,
-    matching,
-    naming,
-    panels,
-    tender,
-)
-from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
-from marketplace.services.evidence import Upload
-from marketplace.services.inspections import record_inspection
-from marketplace.services.moves import move
-from marketplace.services.stations import StationDraft, register_station
-from marketplace.services.volunteers import add_volunteer, record_hours
+from marketplace.services.core.moves import move
+from marketplace.services.evaluation import evaluation_awards, evaluations, panels
+from marketplace.services.evaluation.inspections import record_inspection
+from marketplace.services.implementation import delivery
+from marketplace.services.implementation.evidence import Upload
+from marketplace.services.implementation.volunteers import add_volunteer, record_hours
+from marketplace.services.packaging import naming
+from marketplace.services.packaging.bundles import BundleDraft, ItemLine, create_bundle
+from marketplace.services.packaging.stations import StationDraft, register_station
+from marketplace.services.subscription import funding, matching
+from marketplace.services.tendering import enquiries, tender
 
 DEMO_PASSWORD = "demo1234"
 OPENING_HOURS = "周一至周六 8:30–17:30"

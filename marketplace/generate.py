@@ -186,7 +186,7 @@ def _post_commitments(first_project: int, enterprises: list[int], now: datetime)
     for project_id, enterprise_id, status, total in given:
         by_project.setdefault(project_id, []).append((enterprise_id, status, int(total)))
     def holding_account(pid: int, status: Commitment) -> dict[str, Any]:
-        # The same codes as services.ledger.commitments_account / escrow_account.
+        # The same codes as services.finance.ledger.commitments_account / escrow_account.
         suffix, kind = (("commitments", AccountKind.COMMITMENT) if status is Commitment.COMMITTED
                         else ("escrow", AccountKind.ESCROW))
         return {"code": f"project:{pid}:{suffix}", "name": f"{suffix} of project {pid}",

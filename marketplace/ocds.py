@@ -35,8 +35,8 @@ from marketplace.models import (
     Project,
     Subscription,
 )
-from marketplace.services.money import matches_of
-from marketplace.services.visibility import evidence_public
+from marketplace.services.core.visibility import evidence_public
+from marketplace.services.finance.money import matches_of
 
 OCDS_VERSION = "1.1"
 CURRENCY = "CNY"

@@ -35,10 +35,10 @@ from sqlalchemy import (
     text,
 )
 
-from marketplace import chain, lifecycle
+from marketplace import lifecycle
 from marketplace.clock import utcnow
 from marketplace.extensions import db
-from marketplace.lifecycle import State
+from marketplace.lifecycle import CLOCK, State
 from marketplace.models import (
     Account,
     AccountKind,
@@ -56,10 +56,11 @@ from marketplace.models import (
 from marketplace.models.funding import Commitment, Holding
 from marketplace.models.ledger import HOLDING_KINDS
 from marketplace.models.projects import Commitments
-from marketplace.services import money
-from marketplace.services.audit import CHAIN_LOCK
-from marketplace.services.errors import Conflict
-from marketplace.services.ledger import (
+from marketplace.services.core.errors import Conflict
+from marketplace.services.core.moves import decide
+from marketplace.services.core.unit import remembered
+from marketplace.services.finance import money
+from marketplace.services.finance.ledger import (
     balances_of,
     escrow_opening,
     merge,
@@ -67,9 +68,9 @@ from marketplace.services.ledger import (
     project_account_codes,
     refuse_overdraft,
 )
-from marketplace.services.moves import CLOCK, decide
-from marketplace.services.notifications import mail
-from marketplace.services.unit import remembered
+from marketplace.services.record import chain
+from marketplace.services.record.audit import CHAIN_LOCK
+from marketplace.services.record.notifications import mail
 from marketplace.sql import among
 
 # The stages whose timed moves this path makes; any other due move takes the ORM path.

@@ -77,7 +77,7 @@ def status() -> None:
               help=f"Sweep as of this time; default now. {AT_HELP}")
 def run_once(at: datetime | None) -> None:
     """Run one sweep and print what moved and which notices went out."""
-    from marketplace.services.errors import Busy
+    from marketplace.services.core.errors import Busy
     from scheduler.jobs import run_due
     from scheduler.reminders import send_reminders
 

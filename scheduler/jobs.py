@@ -14,10 +14,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace import lifecycle
 from marketplace.extensions import db
+from marketplace.lifecycle import CLOCK
 from marketplace.models import Commitment, Project, Subscription
-from marketplace.services import money, notifications
-from marketplace.services.errors import Busy
-from marketplace.services.moves import CLOCK, apply, atomic
+from marketplace.services.core.errors import Busy
+from marketplace.services.core.moves import apply
+from marketplace.services.core.unit import atomic
+from marketplace.services.finance import money
+from marketplace.services.record import notifications
 from scheduler import bulk
 
 log = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from typing import Any
 
 from marketplace import lifecycle
 from marketplace.extensions import db
-from marketplace.lifecycle import State
+from marketplace.lifecycle import CLOCK, State
 from marketplace.models import Project
-from marketplace.services.moves import CLOCK, new_move
+from marketplace.services.core.moves import new_move
 from scheduler import bulk
 from scheduler.jobs import ACTOR, advance
 

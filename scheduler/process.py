@@ -23,8 +23,8 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None
 
 def sweep() -> None:
     """The periodic job; module-level so the job store can name it."""
-    from marketplace.services.county_reports import remind_due
-    from marketplace.services.naming import expire_naming_rights
+    from marketplace.services.packaging.naming import expire_naming_rights
+    from marketplace.services.reports.county_reports import remind_due
     from scheduler.jobs import run_due
     from scheduler.reminders import send_reminders
 
@@ -39,7 +39,7 @@ def sweep() -> None:
 def send_mail() -> None:
     """Send the e-mail outbox with the configured sender (the log unless SMTP is set)."""
     from marketplace.mail import sender_from_config
-    from marketplace.services.outbox import send_pending
+    from marketplace.services.record.outbox import send_pending
 
     assert _app is not None, "the scheduler process sets the app before starting"
     with _app.app_context():
@@ -50,7 +50,7 @@ def anchor_audit() -> None:
     """Append the audit chain's head to the anchor log once a day (copy the log off-site)."""
     from pathlib import Path
 
-    from marketplace.services.anchors import anchor
+    from marketplace.services.record.anchors import anchor
 
     assert _app is not None, "the scheduler process sets the app before starting"
     with _app.app_context():

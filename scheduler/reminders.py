@@ -19,13 +19,13 @@ from flask import current_app
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import selectinload
 
+from marketplace.clock import local_date
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, Milestone, MilestoneStatus, Project
-from marketplace.services.dashboard import local_date
-from marketplace.services.duties import pending_evaluators, progress_report_due_at
-from marketplace.services.moves import atomic
-from marketplace.services.notifications import Recipients, accounts_of, send
+from marketplace.services.core.unit import atomic
+from marketplace.services.implementation.duties import pending_evaluators, progress_report_due_at
+from marketplace.services.record.notifications import Recipients, accounts_of, send
 
 log = logging.getLogger(__name__)
 BATCH = 500

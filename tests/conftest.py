@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 
 from marketplace import create_app
 from marketplace.extensions import db
-from marketplace.services.catalog_sync import load_catalog
+from marketplace.services.packaging.catalog_sync import load_catalog
 
 CATALOG_TABLES = {"beneficiary_groups", "indicator_sets", "indicators", "service_areas",
                   "service_types", "service_type_groups"}

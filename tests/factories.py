@@ -20,8 +20,8 @@ from marketplace.models import (
     Station,
     StationStatus,
 )
-from marketplace.services.bundles import create_bundle
-from marketplace.services.evaluations import evaluate
+from marketplace.services.evaluation.evaluations import evaluate
+from marketplace.services.packaging.bundles import create_bundle
 
 _serial = count(1)
 T0 = datetime(2026, 3, 1, 9, 0)  # creation time of factory projects; windows are timed from it

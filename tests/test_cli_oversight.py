@@ -5,7 +5,7 @@ from __future__ import annotations
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import AuditEvent, Inspection, Project, Station, StationStatus
-from marketplace.services.volunteers import project_minutes
+from marketplace.services.implementation.volunteers import project_minutes
 from tests.factories import gen_cast, gen_project, gen_station
 
 

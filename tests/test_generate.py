@@ -3,7 +3,7 @@
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import BundleItem, Project, Subscription
-from marketplace.services.ledger import balance, commitments_account
+from marketplace.services.finance.ledger import balance, commitments_account
 
 
 def test_generate_makes_every_stage_with_consistent_money(runner) -> None:

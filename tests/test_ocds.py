@@ -29,10 +29,10 @@ from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Project
 from marketplace.ocds import canonical, record_package, release_package, releases
-from marketplace.services import delivery
-from marketplace.services.ledger import transactions_of
-from marketplace.services.matching import OfferDraft, open_offer
-from marketplace.services.money import matches_of
+from marketplace.services.finance.ledger import transactions_of
+from marketplace.services.finance.money import matches_of
+from marketplace.services.implementation import delivery
+from marketplace.services.subscription.matching import OfferDraft, open_offer
 from tests.factories import at, gen_cast, gen_project
 
 SCHEMAS = Path(__file__).parent / "data" / "ocds"  # release 1.1.5 of the standard
@@ -328,7 +328,7 @@ def test_the_funding_names_each_subscriber_and_the_fund_match(app) -> None:
 
 
 def test_a_deadline_extended_later_leaves_earlier_releases_as_they_were(app) -> None:
-    from marketplace.services.deadlines import extend_deadline
+    from marketplace.services.core.deadlines import extend_deadline
 
     cast = gen_cast()
     project = gen_project(cast, State.TENDERING)

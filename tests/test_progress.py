@@ -10,7 +10,7 @@ from pathlib import Path
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.services.transparency import ledger_csv, ledger_entries
+from marketplace.services.record.transparency import ledger_csv, ledger_entries
 from tests.factories import gen_cast, gen_project
 
 # generate last: the OCDS export is run on projects the services made, not bulk rows

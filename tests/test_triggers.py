@@ -17,12 +17,12 @@ from sqlalchemy import func, select
 from marketplace import lifecycle
 from marketplace.extensions import db
 from marketplace.models import AuditEvent
-from marketplace.services.audit import EVENTS, TRIGGERS
-from marketplace.services.moves import atomic, record
-from marketplace.services.notifications import NOTIFIERS
-from marketplace.services.visibility import SEALED_WHILE
+from marketplace.services.core.unit import atomic
+from marketplace.services.core.visibility import SEALED_WHILE
+from marketplace.services.record.audit import EVENTS, TRIGGERS, record
+from marketplace.services.record.notifications import NOTIFIERS
 from marketplace.web.api.projects import ALIASES
-from marketplace.web.labels import TRIGGER_NAMES
+from marketplace.web.infra.labels import TRIGGER_NAMES
 from tests.factories import at
 
 PACKAGE = Path(__file__).resolve().parent.parent / "marketplace"

@@ -29,8 +29,8 @@ class AuditEvent(db.Model):
     to_state: Mapped[str | None] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # The tamper-evident chain (marketplace.chain): SHA-256 over the previous event's hash and
-    # this event's canonical JSON; set by services.audit.seal when the event is recorded.
+    # The tamper-evident chain (services.record.chain): SHA-256 over the previous event's hash
+    # and this event's canonical JSON; set by services.record.audit.seal when the event is recorded.
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
 

@@ -1,7 +1,7 @@
 """Notifications: an in-app inbox per account and an outbox of e-mail waiting to be sent.
 
 A notification stores a message key and its parameters, not rendered text, so the inbox shows
-it in the reader's language; the texts live in ``marketplace.services.notifications``.
+it in the reader's language; the texts live in ``marketplace.services.record.notifications``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Notification(db.Model):
     project: Mapped[Project | None] = relationship()
 
     def text(self, lang: str = "zh") -> str:
-        from marketplace.services.notifications import render
+        from marketplace.services.record.notifications import render
 
         return render(self.kind, self.params, lang)
 

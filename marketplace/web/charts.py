@@ -19,7 +19,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from pygal.style import Style
 
-from marketplace.web.filters import yuan
+from marketplace.web.infra.filters import yuan
 
 WIDTH = 360
 FONT = 13  # user units; site.css sets the same sizes

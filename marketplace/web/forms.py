@@ -160,7 +160,8 @@ class ReportForm(FlaskForm):
     body = TextAreaField(_l("Progress"), validators=[DataRequired(), Length(max=5000)])
     people_served = IntegerField(_l("People served"), default=0,
                                  validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
-    evidence = MultipleFileField(_l("Evidence files"))  # checked by services.evidence
+    # checked by services.implementation.evidence
+    evidence = MultipleFileField(_l("Evidence files"))
 
 
 class CoverForm(FlaskForm):

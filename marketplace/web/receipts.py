@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app
 
-from marketplace.services.receipts import Receipt, render_pdf
+from marketplace.services.subscription.receipts import Receipt, render_pdf
 
 
 def receipt_download(receipt: Receipt) -> Response:

@@ -6,7 +6,7 @@ Revises: 0002
 import sqlalchemy as sa
 from alembic import op
 
-from marketplace import chain
+from marketplace.services.record import chain
 
 revision = "0003"
 down_revision = "0002"

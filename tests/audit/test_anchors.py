@@ -11,7 +11,8 @@ from sqlalchemy import text
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import AuditEvent
-from marketplace.services.moves import atomic, record
+from marketplace.services.core.unit import atomic
+from marketplace.services.record.audit import record
 from tests.factories import at, gen_cast, gen_project
 
 

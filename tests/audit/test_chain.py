@@ -11,8 +11,8 @@ from marketplace.demo import seed
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import AuditEvent, Project
-from marketplace.services.audit import verify
-from marketplace.services.moves import atomic, record
+from marketplace.services.core.unit import atomic
+from marketplace.services.record.audit import record, verify
 from tests.factories import at, gen_cast, gen_project
 
 

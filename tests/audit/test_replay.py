@@ -9,8 +9,8 @@ from marketplace.demo import seed
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import AuditEvent, Project
-from marketplace.services.audit import replay
-from marketplace.services.errors import Invalid
+from marketplace.services.core.errors import Invalid
+from marketplace.services.record.audit import replay
 from tests.factories import gen_cast, gen_project
 
 

@@ -10,7 +10,7 @@ import pytest
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Volunteer
-from marketplace.services.naming import apply_for_naming, choose_naming
+from marketplace.services.packaging.naming import apply_for_naming, choose_naming
 from tests.factories import T0, at, gen_cast, gen_project, gen_station
 
 PAGES = (("/", "listing", "#project-cards"), ("/stations", "stations", ".station-cards"),

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from marketplace.lifecycle import State
-from marketplace.services.evaluations import evaluate
+from marketplace.services.evaluation.evaluations import evaluate
 from tests.factories import PASSWORD, at, gen_cast, gen_project
 
 

@@ -9,10 +9,10 @@ import zlib
 import pytest
 
 from marketplace.lifecycle import State
-from marketplace.services.covers import set_cover
-from marketplace.services.evidence import Upload
+from marketplace.services.implementation.evidence import Upload
+from marketplace.services.packaging.covers import set_cover
 from tests.factories import PASSWORD, at, gen_cast, gen_project
-from tests.services.test_matching import offer
+from tests.services.subscription.test_matching import offer
 
 pytestmark = pytest.mark.browser
 ACTION = {("visitor", "zh_CN"): "登录后认购", ("visitor", "en"): "Log in to subscribe",

@@ -11,8 +11,8 @@ import pytest
 
 from marketplace.lifecycle import State
 from marketplace.models import MilestoneStatus, OrgStatus, Role
-from marketplace.services.delivery import report_progress
-from marketplace.services.evaluations import evaluate
+from marketplace.services.evaluation.evaluations import evaluate
+from marketplace.services.implementation.delivery import report_progress
 from tests.factories import PASSWORD, at, gen_account, gen_cast, gen_project
 
 NO_SIDEWAYS = "document.documentElement.scrollWidth <= window.innerWidth"

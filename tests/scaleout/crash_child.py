@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.models import Account, Project
-from marketplace.services.funding import subscribe
+from marketplace.services.subscription.funding import subscribe
 from scheduler.jobs import run_due
 
 STALL_SECONDS = 120  # the parent kills it long before; bounded so a lost child ends anyway

@@ -16,8 +16,8 @@ from sqlalchemy import text
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import AuditEvent, LedgerEntry, Project, Subscription
-from marketplace.services.funding import subscribe
-from marketplace.services.moves import lock_project
+from marketplace.services.core.unit import lock_project
+from marketplace.services.subscription.funding import subscribe
 from scheduler.jobs import run_due
 from tests.factories import at, gen_cast, gen_project
 from tests.scheduler.processes import Child

@@ -19,12 +19,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, select
 
-from marketplace import create_app, writelock
+from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, Evaluation, Organization, Project, Subscription
-from marketplace.services.credit import credit_fen
-from marketplace.services.tokens import issue_token
+from marketplace.services.core import writelock
+from marketplace.services.identity.tokens import issue_token
+from marketplace.services.subscription.credit import credit_fen
 from tests.factories import PASSWORD, at, gen_cast, gen_project
 from tests.scheduler.processes import Child
 

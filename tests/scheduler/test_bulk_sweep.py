@@ -30,10 +30,10 @@ from marketplace.models import (
     Subscription,
 )
 from marketplace.ocds import canonical, releases
-from marketplace.services import funding
-from marketplace.services.audit import verify
-from marketplace.services.ledger_verify import discrepancies
-from marketplace.services.matching import OfferDraft, open_offer
+from marketplace.services.finance.ledger_verify import discrepancies
+from marketplace.services.record.audit import verify
+from marketplace.services.subscription import funding
+from marketplace.services.subscription.matching import OfferDraft, open_offer
 from scheduler import bulk
 from scheduler.jobs import run_due
 from tests.conftest import _empty_tables

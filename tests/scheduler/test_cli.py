@@ -13,8 +13,8 @@ from sqlalchemy import func
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import AuditEvent, Notification, Project
-from marketplace.services.funding import subscribe
-from marketplace.services.moves import move
+from marketplace.services.core.moves import move
+from marketplace.services.subscription.funding import subscribe
 from scheduler.process import add_jobs, job_store
 from tests.factories import T0, at, gen_cast, gen_project
 

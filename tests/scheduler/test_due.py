@@ -15,8 +15,8 @@ from marketplace.extensions import db
 from marketplace.generate import generate
 from marketplace.lifecycle import State
 from marketplace.models import AuditEvent, Project
-from marketplace.services import funding
-from marketplace.services.moves import move
+from marketplace.services.core.moves import move
+from marketplace.services.subscription import funding
 from scheduler import bulk
 from scheduler.jobs import run_due
 from tests.factories import at, gen_cast, gen_project

@@ -12,9 +12,9 @@ from flask import Flask
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, Milestone, MilestoneStatus, Notification, OutboxMail
-from marketplace.services.delivery import report_progress, review_milestone
-from marketplace.services.evaluations import evaluate
-from marketplace.services.notifications import inbox
+from marketplace.services.evaluation.evaluations import evaluate
+from marketplace.services.implementation.delivery import report_progress, review_milestone
+from marketplace.services.record.notifications import inbox
 from scheduler import process
 from scheduler.reminders import send_reminders, upcoming
 from tests.factories import at, gen_cast, gen_project

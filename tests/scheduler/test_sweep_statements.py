@@ -15,8 +15,8 @@ from sqlalchemy import event
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import LedgerTransaction, Notification, Project
-from marketplace.services import funding
-from marketplace.services.audit import verify
+from marketplace.services.record.audit import verify
+from marketplace.services.subscription import funding
 from scheduler.jobs import run_due
 from tests.factories import at, gen_cast, gen_project
 

@@ -10,8 +10,8 @@ from datetime import timedelta
 from marketplace.extensions import db
 from marketplace.lifecycle import State, closes_at
 from marketplace.models import Project
-from marketplace.services import funding
-from marketplace.services.transparency import money_trail
+from marketplace.services.record.transparency import money_trail
+from marketplace.services.subscription import funding
 from tests.factories import T0, at, gen_cast, gen_project, gen_station
 from tests.web.figures import fen, figures
 

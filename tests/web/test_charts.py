@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Organization, StationStatus
-from marketplace.services.ledger import Cause, fund_account, organization_account, post
+from marketplace.services.finance.ledger import Cause, fund_account, organization_account, post
 from marketplace.web.charts import _ticks, bars
 from tests.factories import at, gen_cast, gen_project, gen_station
 from tests.web.figures import fen, money_figures, table_rows

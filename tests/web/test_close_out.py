@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.services.evaluations import evaluate
+from marketplace.services.evaluation.evaluations import evaluate
 from tests.factories import at, gen_cast, gen_project
 
 

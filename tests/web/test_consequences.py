@@ -8,10 +8,10 @@ import re
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import MilestoneStatus, Project
-from marketplace.services.delivery import report_progress
-from marketplace.web.filters import yuan
+from marketplace.services.implementation.delivery import report_progress
+from marketplace.web.infra.filters import yuan
 from tests.factories import at, gen_cast, gen_project, gen_sheets, state_of
-from tests.services.test_ledger import escrow, org
+from tests.services.finance.test_ledger import escrow, org
 
 
 def _steps(page: str) -> list[str]:

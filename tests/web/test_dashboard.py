@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import BeneficiaryGroup, StationStatus
-from marketplace.services.dashboard import dashboard
-from marketplace.services.ledger import Cause, fund_account, organization_account, post
+from marketplace.services.finance.ledger import Cause, fund_account, organization_account, post
+from marketplace.services.reports.dashboard import dashboard
 from tests.factories import at, gen_cast, gen_project, gen_station
 
 NOW = at(100)  # 2026-06-09 in Asia/Shanghai

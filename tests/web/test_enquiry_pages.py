@@ -9,9 +9,9 @@ import pytest
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Project, Question
-from marketplace.services.enquiries import answer_question, ask_question
-from marketplace.services.errors import Conflict
-from marketplace.services.moves import move
+from marketplace.services.core.errors import Conflict
+from marketplace.services.core.moves import move
+from marketplace.services.tendering.enquiries import answer_question, ask_question
 from tests.factories import PASSWORD, at, gen_cast, gen_project, gen_station
 from tests.web.test_forms import _bundle_data
 

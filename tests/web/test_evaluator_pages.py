@@ -11,7 +11,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import AuditEvent, PanelAssignment
-from marketplace.services.evaluations import evaluate
+from marketplace.services.evaluation.evaluations import evaluate
 from tests.factories import at, gen_cast, gen_project
 
 

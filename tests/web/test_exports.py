@@ -17,7 +17,7 @@ from marketplace.credit_code import check_character
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, Role, Station
-from marketplace.services.exports import FORMULA_STARTS
+from marketplace.services.reports.exports import FORMULA_STARTS
 from tests.factories import at, gen_account, gen_cast, gen_project
 from tests.web.test_station_pages import GOOD
 

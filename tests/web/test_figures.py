@@ -20,10 +20,10 @@ from marketplace.demo import seed
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, NamingRight, NamingStatus, Project
-from marketplace.services import funding
-from marketplace.services.ledger import FUND_SOURCES, FUND_USES
+from marketplace.services.finance.ledger import FUND_SOURCES, FUND_USES
+from marketplace.services.subscription import funding
 from tests.factories import at, gen_cast, gen_project
-from tests.services.test_matching import offer
+from tests.services.subscription.test_matching import offer
 from tests.web.figures import fen as shown_fen
 from tests.web.figures import figures, money_by_label, money_figures, table_rows
 

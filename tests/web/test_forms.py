@@ -5,7 +5,7 @@ from __future__ import annotations
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Project, Review, Role, Subscription
-from marketplace.services.moves import move
+from marketplace.services.core.moves import move
 from tests.factories import at, gen_cast, gen_project, gen_station, services
 
 

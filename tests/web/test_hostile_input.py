@@ -14,8 +14,8 @@ from marketplace.demo import Cast, Walk, bundle_draft
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import OrgStatus, Project, Role, StationStatus
-from marketplace.services.bundles import create_bundle
-from marketplace.services.moves import move
+from marketplace.services.core.moves import move
+from marketplace.services.packaging.bundles import create_bundle
 from tests.factories import PASSWORD, T0, at, gen_account, gen_station, services
 
 # A milestone review's comment is shown by the API only, so it is not among the fields here.

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import Account, Organization, OrgStatus, OutboxMail, PasswordReset, Role
-from marketplace.services import accounts
-from marketplace.services.approvals import decide_organization
+from marketplace.services.identity import accounts
+from marketplace.services.identity.approvals import decide_organization
 from tests.factories import PASSWORD, at, gen_account
 
 GOOD = {"role": "community", "organization": "五马社区", "credit_code": "",

@@ -9,7 +9,7 @@ import re
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import MilestoneStatus, Project
-from marketplace.services.delivery import report_progress, review_milestone
+from marketplace.services.implementation.delivery import report_progress, review_milestone
 from tests.factories import at, gen_cast, gen_project
 
 WORDS = {MilestoneStatus.PENDING: "待提交", MilestoneStatus.REPORTED: "已提交待验收",

@@ -22,10 +22,10 @@ from marketplace.models import (
     Subscription,
 )
 from marketplace.models.naming import MINIMUM_DONATION_FEN
-from marketplace.services.credit import credit_fen
-from marketplace.services.money import pro_rata
-from marketplace.services.naming import apply_for_naming
-from marketplace.services.transparency import LEDGER_COLUMNS
+from marketplace.services.finance.money import pro_rata
+from marketplace.services.packaging.naming import apply_for_naming
+from marketplace.services.record.transparency import LEDGER_COLUMNS
+from marketplace.services.subscription.credit import credit_fen
 from tests.factories import at, gen_cast, gen_project, gen_station
 
 
@@ -211,7 +211,7 @@ def test_the_impact_summary_matches_a_hand_computed_example(client) -> None:
     refund = pro_rata(target - award, [first, target - first])[0]
     enterprise = cast.enterprises[0].organization
     page = client.get(f"/organizations/{enterprise.id}/impact?lang=en").get_data(as_text=True)
-    from marketplace.services.impact import impact
+    from marketplace.services.reports.impact import impact
 
     figures = impact(enterprise)
     assert figures.subscribed_fen == first + released

@@ -16,10 +16,10 @@ from marketplace.demo import seed
 from marketplace.extensions import db
 from marketplace.lifecycle import STAGES, TRIGGERS, State
 from marketplace.models import AuditEvent, MilestoneStatus, Subscription
-from marketplace.web.labels import TRIGGER_NAMES
+from marketplace.web.infra.labels import TRIGGER_NAMES
 from tests.evidence_files import PDF, PNG
 from tests.factories import at, gen_cast, gen_project, gen_station
-from tests.services.test_matching import offer
+from tests.services.subscription.test_matching import offer
 from tests.web.figures import figures, money_figures
 
 ZH_STAGES = ["项目包装", "项目发布", "项目认购", "项目招投标", "项目实施", "项目评估"]

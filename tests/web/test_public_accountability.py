@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from marketplace.lifecycle import State
-from marketplace.services.inspections import record_inspection
-from marketplace.services.volunteers import add_volunteer, record_hours
+from marketplace.services.evaluation.inspections import record_inspection
+from marketplace.services.implementation.volunteers import add_volunteer, record_hours
 from tests.factories import at, gen_cast, gen_project
 
 

@@ -13,7 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from marketplace.lifecycle import State
-from marketplace.services.moves import move
+from marketplace.services.core.moves import move
 from tests.factories import PASSWORD, at, gen_cast, gen_project
 
 LATE = at(2) + timedelta(hours=5)  # the subscription opened at at(2): this afternoon

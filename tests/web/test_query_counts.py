@@ -19,7 +19,7 @@ from marketplace.demo import Cast
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, Role, Station
-from marketplace.services import tender
+from marketplace.services.tendering import tender
 from tests.factories import PASSWORD, T0, at, gen_account, gen_cast, gen_project, gen_station
 
 STATES = (State.PACKAGING, State.SUBSCRIPTION, State.TENDERING, State.IMPLEMENTATION,

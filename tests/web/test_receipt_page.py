@@ -9,7 +9,7 @@ import re
 from pypdf import PdfReader
 
 from marketplace.lifecycle import State
-from marketplace.services import funding
+from marketplace.services.subscription import funding
 from tests.factories import at, gen_cast, gen_project
 
 

@@ -7,8 +7,8 @@ import pytest
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import MilestoneStatus, PanelAssignment, Role
-from marketplace.services import delivery
-from marketplace.services.evidence import Upload
+from marketplace.services.implementation import delivery
+from marketplace.services.implementation.evidence import Upload
 from tests.evidence_files import PDF
 from tests.factories import at, gen_account, gen_cast, gen_project
 

@@ -10,10 +10,10 @@ from sqlalchemy import event
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import BeneficiaryGroup, MilestoneStatus, OrgStatus, Role, StationStatus
-from marketplace.services import funding
-from marketplace.services.delivery import report_progress, review_milestone
-from marketplace.services.moves import move
-from marketplace.web import public
+from marketplace.services.core.moves import move
+from marketplace.services.implementation.delivery import report_progress, review_milestone
+from marketplace.services.subscription import funding
+from marketplace.web.public import home as public
 from tests.factories import at, gen_account, gen_cast, gen_project, gen_station
 from tests.web.test_figures import ledger_trail
 

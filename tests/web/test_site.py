@@ -11,8 +11,8 @@ from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import NamingStatus, Role, StationStatus, Volunteer
 from marketplace.policy import BY_ID, CLAUSES, STAGE_NOTES
-from marketplace.services.naming import apply_for_naming, choose_naming
-from marketplace.web.filters import local_time
+from marketplace.services.packaging.naming import apply_for_naming, choose_naming
+from marketplace.web.infra.filters import local_time
 from tests.factories import PASSWORD, at, gen_account, gen_cast, gen_project, gen_station
 from tests.web.figures import figures
 

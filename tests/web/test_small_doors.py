@@ -14,7 +14,7 @@ from werkzeug import security
 
 from marketplace.extensions import db
 from marketplace.models import Account, AuditEvent, LoginFailure, Role
-from marketplace.services import accounts
+from marketplace.services.identity import accounts
 from tests.factories import PASSWORD, gen_account
 
 # As sent, percent-encoded: browsers drop tabs and newlines and read "\" as "/", so each of

@@ -14,8 +14,8 @@ import pytest
 from marketplace.lifecycle import State
 from marketplace.models import Role
 from marketplace.ocds import ocid
-from marketplace.services import evaluations
-from marketplace.services.moves import move
+from marketplace.services.core.moves import move
+from marketplace.services.evaluation import evaluations
 from tests.factories import PASSWORD, at, gen_account, gen_cast, gen_project
 
 DRAFT_URLS = ["/projects/{id}", "/api/v1/projects/{id}/ocds", "/api/v1/projects/{id}/ocds/record",

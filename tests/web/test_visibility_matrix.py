@@ -26,11 +26,12 @@ from marketplace.models import (
     Project,
     Role,
 )
-from marketplace.services import delivery, evaluations
-from marketplace.services.bundles import create_bundle
-from marketplace.services.evidence import Upload
-from marketplace.services.moves import move
-from marketplace.services.tender import current_bid
+from marketplace.services.core.moves import move
+from marketplace.services.evaluation import evaluations
+from marketplace.services.implementation import delivery
+from marketplace.services.implementation.evidence import Upload
+from marketplace.services.packaging.bundles import create_bundle
+from marketplace.services.tendering.tender import current_bid
 from tests.evidence_files import PDF
 from tests.factories import PASSWORD, T0, at, gen_account, gen_cast, gen_station, services
 

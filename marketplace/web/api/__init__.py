@@ -11,8 +11,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from marketplace.lifecycle import MoveRefused
-from marketplace.services.errors import Busy, ServiceError
-from marketplace.web.site import clause_link
+from marketplace.services.core.errors import Busy, ServiceError
+from marketplace.web.public.site import clause_link
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)

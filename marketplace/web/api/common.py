@@ -14,10 +14,10 @@ from flask.typing import ResponseReturnValue
 
 from marketplace.extensions import db
 from marketplace.models import Account, Project
-from marketplace.services import idempotency
-from marketplace.services.errors import Invalid, NotFound
-from marketplace.services.tokens import Unauthenticated, token_for
-from marketplace.web.clock import current_time as now
+from marketplace.services.core import idempotency
+from marketplace.services.core.errors import Invalid, NotFound
+from marketplace.services.identity.tokens import Unauthenticated, token_for
+from marketplace.web.infra.clock import current_time as now
 
 MAX_FEN = 10**13  # 1 billion yuan: far above any bundle, far below BIGINT
 MAX_COUNT = 10**7

@@ -8,10 +8,10 @@ from flask.typing import ResponseReturnValue
 
 from marketplace.extensions import db
 from marketplace.models import Account, Complaint, Role
-from marketplace.services import complaints
-from marketplace.services.access import owns_station
-from marketplace.services.errors import NotFound
-from marketplace.services.visibility import check_visible
+from marketplace.services.core.access import owns_station
+from marketplace.services.core.errors import NotFound
+from marketplace.services.core.visibility import check_visible
+from marketplace.services.tendering import complaints
 from marketplace.web.api import bp
 from marketplace.web.api.common import body, boolean, iso, now, project_or_404, signed_in, text
 

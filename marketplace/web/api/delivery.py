@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask.typing import ResponseReturnValue
 
-from marketplace.services import delivery, evaluations, panels
-from marketplace.services.errors import Invalid
-from marketplace.services.visibility import check_visible
+from marketplace.services.core.errors import Invalid
+from marketplace.services.core.visibility import check_visible
+from marketplace.services.evaluation import evaluations, panels
+from marketplace.services.implementation import delivery
 from marketplace.web.api import MAX_ID, bp, serialize
 from marketplace.web.api.common import (
     body,

@@ -8,8 +8,8 @@ from flask.typing import ResponseReturnValue
 
 from marketplace.lifecycle import enquiry_open
 from marketplace.models import Question
-from marketplace.services import enquiries
-from marketplace.services.visibility import check_visible, may_read_question
+from marketplace.services.core.visibility import check_visible, may_read_question
+from marketplace.services.tendering import enquiries
 from marketplace.web.api import bp
 from marketplace.web.api.common import body, caller, iso, now, project_or_404, signed_in, text
 

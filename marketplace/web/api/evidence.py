@@ -8,14 +8,14 @@ from flask import request
 from flask.typing import ResponseReturnValue
 
 from marketplace.models import Evidence
-from marketplace.services import delivery
-from marketplace.services import evidence as files
-from marketplace.services.errors import Forbidden, NotFound
-from marketplace.services.tokens import Unauthenticated
-from marketplace.services.visibility import check_visible, evidence_public, may_see_evidence
+from marketplace.services.core.errors import Forbidden, NotFound
+from marketplace.services.core.visibility import check_visible, evidence_public, may_see_evidence
+from marketplace.services.identity.tokens import Unauthenticated
+from marketplace.services.implementation import delivery
+from marketplace.services.implementation import evidence as files
 from marketplace.web.api import PREFIX, bp
 from marketplace.web.api.common import caller, iso, now, project_or_404, signed_in
-from marketplace.web.evidence import send, uploads_from
+from marketplace.web.public.evidence import send, uploads_from
 
 
 def _row(evidence: Evidence) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from marketplace.extensions import db
 from marketplace.models import Notification, PanelAssignment, Project, Station
-from marketplace.services import notifications
+from marketplace.services.record import notifications
 from marketplace.web.api import bp
 from marketplace.web.api.common import (
     MAX_PER_PAGE,
@@ -17,7 +17,7 @@ from marketplace.web.api.common import (
     query_int,
     signed_in,
 )
-from marketplace.web.public import MAX_PAGE
+from marketplace.web.public.home import MAX_PAGE
 
 
 @bp.get("/me")

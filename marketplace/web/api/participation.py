@@ -9,10 +9,11 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import selectinload
 
 from marketplace.models import Bid, Project, Role, Subscription
-from marketplace.services import credit, funding, receipts, tender
-from marketplace.services.access import require
-from marketplace.services.errors import Invalid
-from marketplace.services.visibility import check_visible, tender_closed, visible_bids
+from marketplace.services.core.access import require
+from marketplace.services.core.errors import Invalid
+from marketplace.services.core.visibility import check_visible, tender_closed, visible_bids
+from marketplace.services.subscription import credit, funding, receipts
+from marketplace.services.tendering import tender
 from marketplace.web.api import bp, serialize
 from marketplace.web.api.common import (
     MAX_PER_PAGE,
@@ -30,7 +31,7 @@ from marketplace.web.api.common import (
     text,
 )
 from marketplace.web.api.serialize import iso
-from marketplace.web.public import MAX_PAGE
+from marketplace.web.public.home import MAX_PAGE
 from marketplace.web.receipts import receipt_download
 
 

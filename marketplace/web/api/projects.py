@@ -20,18 +20,18 @@ from marketplace.models import (
     ServiceType,
     Station,
 )
-from marketplace.services import moves
-from marketplace.services.bundles import BundleDraft, ItemLine, create_bundle
-from marketplace.services.errors import Invalid, NotFound
-from marketplace.services.memo import kept
-from marketplace.services.moves import move
-from marketplace.services.visibility import (
+from marketplace.services.core import moves
+from marketplace.services.core.errors import Invalid, NotFound
+from marketplace.services.core.memo import kept
+from marketplace.services.core.moves import move
+from marketplace.services.core.visibility import (
     check_visible,
     event_details,
     is_admin,
     visible_clause,
     withheld,
 )
+from marketplace.services.packaging.bundles import BundleDraft, ItemLine, create_bundle
 from marketplace.web.api import bp, serialize
 from marketplace.web.api.common import (
     MAX_PER_PAGE,
@@ -48,7 +48,7 @@ from marketplace.web.api.common import (
     signed_in,
     text,
 )
-from marketplace.web.public import MAX_PAGE
+from marketplace.web.public.home import MAX_PAGE
 
 ALIASES = {"approve": "publish"}  # the administrator's word for publishing a reviewed bundle
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import current_app, g, request
 from flask.typing import ResponseReturnValue
 
-from marketplace.services.tokens import issue_token, revoke_token
+from marketplace.services.identity.tokens import issue_token, revoke_token
 from marketplace.web.api import bp
 from marketplace.web.api.common import body, iso, now, signed_in, text
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from marketplace.lifecycle import State
-from marketplace.services.moves import move
+from marketplace.services.core.moves import move
 from tests.factories import at, gen_project
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from marketplace.lifecycle import State
-from marketplace.services.ledger_verify import discrepancies
+from marketplace.services.finance.ledger_verify import discrepancies
 from tests.factories import gen_project
 
 

@@ -17,10 +17,10 @@ from marketplace.models import (
     Notification,
     Subscription,
 )
-from marketplace.services.anchors import head
-from marketplace.services.ledger_verify import discrepancies
-from marketplace.services.matching import OfferDraft, open_offer
-from marketplace.services.panels import assign_panel
+from marketplace.services.evaluation.panels import assign_panel
+from marketplace.services.finance.ledger_verify import discrepancies
+from marketplace.services.record.anchors import head
+from marketplace.services.subscription.matching import OfferDraft, open_offer
 from tests.factories import at, gen_project
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from marketplace.lifecycle import TRIGGERS, State
 from marketplace.models import Role
-from marketplace.services.panels import declare_conflict
+from marketplace.services.evaluation.panels import declare_conflict
 from tests.factories import at, gen_account, gen_project, gen_sheets, gen_station, state_of
 
 # Who may fire each move, as issue 12 says it (not read from the table under test).

@@ -1,0 +1,1 @@
+"""Evaluation: panels, score sheets, inspections and the fund's evaluation awards."""

@@ -1,0 +1,84 @@
+"""What a decision will do, said before it is made: the money it moves and whom it concerns.
+
+Pages show these on the step before a consequential button (issue 15: accepting a milestone,
+cancelling, the panel's decisions, choosing a naming sponsor). Each figure comes from what the
+move itself will use (``money.tranche_fen``, the escrow's balance, the live commitments), so
+what is announced is what happens. Messages are English msgids with their parameters; a
+parameter ending in ``_fen`` is money, formatted by the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.models import LedgerAccount, LedgerEntry, Milestone, NamingRight, Project
+from marketplace.models.funding import Commitment
+from marketplace.services.finance.ledger import project_account_codes
+from marketplace.services.finance.money import tranche_fen
+
+Said = tuple[str, dict[str, Any]]
+FINAL = ("This cannot be undone.", {})
+
+
+def held_in_escrow(project: Project) -> int:
+    """The escrow's balance, read without opening the account (a page only looks)."""
+    code = project_account_codes(project.id)[1]
+    return db.session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount_fen), 0))
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .where(LedgerAccount.code == code)) or 0
+
+
+def accepting(project: Project, milestone: Milestone) -> list[Said]:
+    return [("Accepting releases %(amount_fen)s from the project's escrow to %(organization)s.",
+             {"amount_fen": tranche_fen(project, milestone),
+              "organization": project.award.organization.name}),
+            ("The milestone is then closed; it cannot be sent back.", {})]
+
+
+def cancelling(project: Project) -> list[Said]:
+    live = [s for s in project.subscriptions
+            if s.status in (Commitment.COMMITTED, Commitment.COLLECTED)]
+    said: list[Said] = []
+    if live:
+        said.append(("%(count)s commitments, %(amount_fen)s in all, go back to the enterprises "
+                     "as credit they may move or withdraw; the fund's matches go back to the "
+                     "fund.", {"count": len(live), "amount_fen": sum(s.amount_fen for s in live)}))
+    if project.bids:
+        said.append(("The bidders are told that the tender is over.", {}))
+    return [*said, ("The project ends as cancelled, with your reason on the public record.", {}),
+            FINAL]
+
+
+def deciding(project: Project, trigger: str) -> list[Said]:
+    """The panel's decisions (``lifecycle.DECISIONS``)."""
+    held = held_in_escrow(project)
+    if trigger == "close_out":
+        return [("The project is completed and its evaluation published.", {}),
+                ("What is left in escrow, %(amount_fen)s, returns to the subscribers and the "
+                 "fund in proportion to what each paid in.", {"amount_fen": held}), FINAL]
+    if trigger == "return_for_rectification":
+        return [("The project goes back to %(organization)s with a rectification milestone; "
+                 "it may be sent back once.",
+                 {"organization": project.award.organization.name})]
+    return [("The project ends as terminated; %(organization)s receives no further tranches.",
+             {"organization": project.award.organization.name}),
+            ("What is left in escrow, %(amount_fen)s, returns to the subscribers and the fund in "
+             "proportion to what each paid in.", {"amount_fen": held}), FINAL]
+
+
+def naming(right: NamingRight) -> list[Said]:
+    others = db.session.scalar(select(func.count(NamingRight.id)).where(
+        NamingRight.station_id == right.station_id, NamingRight.id != right.id,
+        NamingRight.status == right.status))
+    said: list[Said] = [
+        ("%(sponsor)s's directed donation of %(amount_fen)s goes to the fund now.",
+         {"sponsor": right.sponsor.name, "amount_fen": right.donation_fen}),
+        ("The station carries the name “%(name)s” for one year from today.", {"name": right.name})]
+    if others:
+        said.append(("The other %(count)s applications for this station are declined.",
+                     {"count": others}))
+    return [*said, FINAL]

@@ -1,0 +1,2 @@
+"""Packaging: the catalog, stations, bundles and their cover pictures, and the naming of
+stations."""

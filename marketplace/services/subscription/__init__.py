@@ -1,0 +1,2 @@
+"""Subscription: enterprises commit money, the fund matches it, released credit is moved or
+withdrawn, the receipts."""

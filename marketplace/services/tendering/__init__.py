@@ -1,0 +1,1 @@
+"""Tendering: sealed bids, the enquiry period and complaints in the standstill."""

@@ -1,0 +1,1 @@
+"""Public pages: anyone may read them, signed in or not."""

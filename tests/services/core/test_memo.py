@@ -1,0 +1,42 @@
+"""Kept figures and choices are never older than the database: writes from another connection
+(a catalog load in another process) show at once, and a write rolled back never shows."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+from marketplace.extensions import db
+from marketplace.lifecycle import State
+from marketplace.models import BeneficiaryGroup, Project
+from marketplace.services.core.memo import kept
+from marketplace.services.reports.showcase import showcase
+from tests.factories import gen_cast, gen_project
+
+
+def test_a_catalog_change_committed_by_another_connection_shows_at_once(app: Flask) -> None:
+    group = db.session.execute(db.select(BeneficiaryGroup).order_by(BeneficiaryGroup.code)
+                               ).scalars().first()
+    code, name = group.code, group.name_zh
+    assert showcase(kept()) is showcase(kept())  # kept while nothing changes
+    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    rename = text("UPDATE beneficiary_groups SET name_zh = :name WHERE code = :code")
+    try:
+        with other.begin() as connection:
+            connection.execute(rename, {"name": "改过的名称", "code": code})
+        assert {g.code: g.name_zh for g in showcase(kept()).groups}[code] == "改过的名称"
+    finally:
+        with other.begin() as connection:  # the catalog is shared by every test
+            connection.execute(rename, {"name": name, "code": code})
+        other.dispose()
+    assert {g.code: g.name_zh for g in showcase(kept()).groups}[code] == name
+
+
+def test_what_a_transaction_read_after_writing_is_not_kept_when_it_rolls_back(app) -> None:
+    project = gen_project(gen_cast(), State.SUBSCRIPTION)
+    raised = showcase(kept()).figures.raised_fen
+    db.session.get(Project, project.id).committed_fen += 1_000_000
+    db.session.flush()
+    assert showcase(kept()).figures.raised_fen == raised + 1_000_000  # its own write, not committed
+    db.session.rollback()
+    assert showcase(kept()).figures.raised_fen == raised
