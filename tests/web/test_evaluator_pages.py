@@ -78,5 +78,7 @@ def test_the_conflict_button_stands_apart_from_the_scores(client, auth, clock) -
     clock(at(61))
     auth.login(cast.evaluators[0])
     page = client.get(f"/evaluator/projects/{project.id}").get_data(as_text=True)
+    assert page.count('class="card danger-zone"') == 1
+    assert "danger-zone" not in page.split("</title>", 1)[0]  # in the page, not its title
     zone = re.search(r'<section class="card danger-zone">(.*?)</section>', page, re.S).group(1)
     assert 'class="danger"' in zone and "recuse" in zone
