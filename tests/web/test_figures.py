@@ -21,7 +21,9 @@ from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Account, NamingRight, NamingStatus, Project
 from marketplace.services.finance.ledger import FUND_SOURCES, FUND_USES
+from marketplace.services.record.transparency import money_trail
 from marketplace.services.subscription import funding
+from marketplace.web.infra.filters import yuan
 from tests.factories import at, gen_cast, gen_project
 from tests.services.subscription.test_matching import offer
 from tests.web.figures import fen as shown_fen
@@ -211,3 +213,13 @@ def test_fund_dashboard_csv_and_xlsx_show_ledger_verify_s_totals(client, runner)
         code = {"income total": "income:total", "spending total": "spending:total",
                 "held fund": "fund:held"}.get(key, key.replace(" ", ":", 1))
         assert exported[code] == fen == sheet[code], key
+
+
+@pytest.mark.parametrize("state", [State.SUBSCRIPTION, State.COMPLETED, State.CANCELLED])
+def test_the_communitys_raised_is_the_trails(client, auth, state) -> None:
+    cast = gen_cast()
+    project = gen_project(cast, state)
+    auth.login(cast.community)
+    page = client.get(f"/community/projects/{project.id}").get_data(as_text=True)
+    shown = re.search(r'<span id="community-raised">([^<]*)</span>', page).group(1)
+    assert shown == yuan(money_trail(db.session.get(Project, project.id)).raised)

@@ -20,6 +20,7 @@ from marketplace.services.implementation.delivery import review_milestone
 from marketplace.services.implementation.duties import shown_on_project
 from marketplace.services.packaging.bundles import BundleDraft, ItemLine, create_bundle
 from marketplace.services.packaging.naming import applications_for_community, choose_naming
+from marketplace.services.record.transparency import money_trail
 from marketplace.services.tendering.enquiries import answer_question, questions_of
 from marketplace.web.forms import (
     ActionForm,
@@ -140,6 +141,7 @@ def _manage(project: Project, status: int = 200, **forms: object) -> tuple[str, 
                            cover_form=CoverForm(),
                            award_form=forms.get("award_form") or AwardForm(),
                            review_form=forms.get("review_form") or ReviewForm(),
+                           money=money_trail(project),
                            accepting={m.id: consequences.accepting(project, m)
                                       for m in project.milestones
                                       if m.status is MilestoneStatus.REPORTED},
