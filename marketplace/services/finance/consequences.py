@@ -26,10 +26,11 @@ FINAL = ("This cannot be undone.", {})
 def held_in_escrow(project: Project) -> int:
     """The escrow's balance, read without opening the account (a page only looks)."""
     code = project_account_codes(project.id)[1]
-    return db.session.scalar(
+    held = db.session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount_fen), 0))
         .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .where(LedgerAccount.code == code)) or 0
+        .where(LedgerAccount.code == code))
+    return int(held or 0)  # PostgreSQL sums BIGINT as NUMERIC
 
 
 def accepting(project: Project, milestone: Milestone) -> list[Said]:
