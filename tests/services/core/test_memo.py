@@ -10,8 +10,14 @@ from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import BeneficiaryGroup, Project
 from marketplace.services.core.memo import kept
+from marketplace.services.finance.ledger import (
+    Cause,
+    commitments_account,
+    organization_account,
+    post,
+)
 from marketplace.services.reports.showcase import showcase
-from tests.factories import gen_cast, gen_project
+from tests.factories import at, gen_cast, gen_project
 
 
 def test_a_catalog_change_committed_by_another_connection_shows_at_once(app: Flask) -> None:
@@ -33,10 +39,13 @@ def test_a_catalog_change_committed_by_another_connection_shows_at_once(app: Fla
 
 
 def test_what_a_transaction_read_after_writing_is_not_kept_when_it_rolls_back(app) -> None:
-    project = gen_project(gen_cast(), State.SUBSCRIPTION)
+    cast = gen_cast()
+    project = gen_project(cast, State.SUBSCRIPTION)
     raised = showcase(kept()).figures.raised_fen
-    db.session.get(Project, project.id).committed_fen += 1_000_000
-    db.session.flush()
+    # a commitment posted in this transaction and not committed (raised is the ledger's)
+    post("uncommitted", [(organization_account(cast.enterprises[0].organization), -1_000_000),
+                         (commitments_account(db.session.get(Project, project.id)), 1_000_000)],
+         Cause("subscribe", project.id), now=at(5))
     assert showcase(kept()).figures.raised_fen == raised + 1_000_000  # its own write, not committed
     db.session.rollback()
     assert showcase(kept()).figures.raised_fen == raised
