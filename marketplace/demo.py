@@ -29,8 +29,10 @@ from marketplace.models import (
 )
 from marketplace.models.stations import StationStatus
 from marketplace.services.core.moves import move
+from marketplace.services.core.unit import atomic
 from marketplace.services.evaluation import evaluation_awards, evaluations, panels
 from marketplace.services.evaluation.inspections import record_inspection
+from marketplace.services.finance import ledger
 from marketplace.services.implementation import delivery
 from marketplace.services.implementation.evidence import Upload
 from marketplace.services.implementation.volunteers import add_volunteer, record_hours
@@ -283,9 +285,16 @@ def sign_in_sheet() -> Upload:
 
 def _fund_and_sponsors(accounts: dict[str, Account], walked: dict[State, int],
                        stations: list[Station], now: datetime) -> None:
-    """What the money pages show beyond the walks: the fund's open match offer, two competing
-    naming applications for the community to choose from, an evaluation award."""
+    """What the money pages show beyond the walks: the year's allocations paid into the fund,
+    its open match offer, two competing naming applications for the community to choose from,
+    an evaluation award."""
     admin = accounts["admin@demo.cn"]
+    with atomic():  # the year's allocations, before the fund matches or awards anything
+        for source, yuan, reason in (
+                ("fund:source:fiscal", 500_000, "2026 年度市、县（市、区）财政专项资金"),
+                ("fund:source:lottery", 100_000, "2026 年度福利彩票公益金"),
+                ("fund:source:charity_federation", 50_000, "2026 年度慈善总会年度预算")):
+            ledger.receive(source, yuan * 100, reason, now=now - 30 * DAY)
     matching.open_offer(matching.OfferDraft(
         name="2026 年度市级公益创投配捐", ratio_pct=50, cap_per_subscription_fen=2_000_000,
         cap_per_project_fen=5_000_000, budget_fen=50_000_000, opens_at=now - DAY,

@@ -130,7 +130,7 @@ def test_every_refusal_a_service_raises_has_a_chinese_translation() -> None:
     raised = re.compile(r"\b(?:Invalid|Forbidden|NotFound|Conflict|Busy|MoveRefused|"
                         r"Unauthenticated|TooManyAttempts)\(\s*((?:N_\()?(?:\"[^\"]*\"\s*)+)")
     templates = {"".join(re.findall(r'"([^"]*)"', match.group(1)))
-                 for source in [*(root / "marketplace/services").glob("*.py"),
+                 for source in [*(root / "marketplace/services").rglob("*.py"),
                                 root / "marketplace/lifecycle.py"]
                  for match in raised.finditer(source.read_text())}
     with (root / "marketplace/translations/zh_CN/LC_MESSAGES/messages.po").open("rb") as po:

@@ -189,6 +189,24 @@ def payouts_account() -> LedgerAccount:
                     AccountKind.EXTERNAL)
 
 
+def contributions_account() -> LedgerAccount:
+    """Outside the fund: where money paid into it comes from (budgets, the lottery, donors)."""
+    return _account("external:contributions", "Paid into the fund from outside",
+                    AccountKind.EXTERNAL)
+
+
+def receive(source_code: str, amount_fen: int, reason: str, *,
+            now: datetime) -> LedgerTransaction:
+    """Money paid into one of the fund's sources from outside: the fund's income (``fund``
+    counts it as that source's). Without it the fund could only spend what it never had."""
+    if source_code not in FUND_SOURCES:
+        raise Invalid("No fund source %(code)s.", field="source", code=source_code)
+    if not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise Invalid("The amount must be a positive number of fen.", field="amount")
+    return post(reason, [(contributions_account(), -amount_fen),
+                         (fund_account(source_code), amount_fen)], Cause("receive"), now=now)
+
+
 def balance(account: LedgerAccount) -> int:
     """What the account holds: the sum of its entries (PostgreSQL sums BIGINT as NUMERIC).
 

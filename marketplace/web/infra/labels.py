@@ -121,7 +121,7 @@ TRIGGER_NAMES = {
 # Causes the ledger records that are no audit event (its other causes are moves and events).
 CAUSE_NAMES = {
     "match": _l("Matched by the fund"), "naming_right": _l("Naming donation"),
-    "generate": _l("Opening balance"),
+    "generate": _l("Opening balance"), "receive": _l("Paid into the fund"),
 }
 # Milestone titles the code writes itself (the rest are typed by people and shown as typed).
 DEFAULT_TITLES = frozenset({N_("Delivery"), N_("Rectification")})

@@ -13,6 +13,8 @@ from marketplace.models import LedgerEntry, LedgerTransaction, MilestoneStatus, 
 from marketplace.models.ledger import LedgerTampered
 from marketplace.services.core.errors import Conflict, Invalid
 from marketplace.services.core.moves import move
+from marketplace.services.core.unit import atomic
+from marketplace.services.finance.fund import fund_figures
 from marketplace.services.finance.ledger import (
     Cause,
     balance,
@@ -22,6 +24,7 @@ from marketplace.services.finance.ledger import (
     open_fund_accounts,
     organization_account,
     post,
+    receive,
     reverse,
     transactions_of,
 )
@@ -242,3 +245,17 @@ def test_ledger_verify_notices_commitments_the_ledger_does_not_hold(runner) -> N
     result = runner.invoke(args=["ledger", "verify"])
     assert result.exit_code != 0
     assert f"project {project.id}: commitments account holds" in result.output
+
+
+def test_money_paid_into_the_fund_is_its_sources_income(app) -> None:
+    with atomic():
+        receive("fund:source:lottery", 2_000_000, "2026 年度福利彩票公益金", now=at(1))
+    figures = fund_figures()
+    income = {line.code: line.fen for line in figures.income}
+    assert income["fund:source:lottery"] == 2_000_000 and figures.held_fen == 2_000_000
+    for source, fen, field in (("fund:source:nowhere", 100, "source"),
+                               ("fund:source:fiscal", 0, "amount")):
+        with pytest.raises(Invalid) as refused:
+            receive(source, fen, "x", now=at(2))
+        assert refused.value.field == field
+    assert_sound()
