@@ -2,7 +2,7 @@
 
 Pages show these on the step before a consequential button (issue 15: accepting a milestone,
 cancelling, the panel's decisions, choosing a naming sponsor). Each figure comes from what the
-move itself will use (``money.tranche_fen``, the escrow's balance, the live commitments), so
+move itself will use (``money.tranche_fen``, what the money trail holds, the live commitments), so
 what is announced is what happens. Messages are English msgids with their parameters; a
 parameter ending in ``_fen`` is money, formatted by the page.
 """
@@ -14,23 +14,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.models import LedgerAccount, LedgerEntry, Milestone, NamingRight, Project
+from marketplace.models import Milestone, NamingRight, Project
 from marketplace.models.funding import Commitment
-from marketplace.services.finance.ledger import project_account_codes
 from marketplace.services.finance.money import tranche_fen
+from marketplace.services.record.transparency import money_trail
 
 Said = tuple[str, dict[str, Any]]
 FINAL = ("This cannot be undone.", {})
-
-
-def held_in_escrow(project: Project) -> int:
-    """The escrow's balance, read without opening the account (a page only looks)."""
-    code = project_account_codes(project.id)[1]
-    held = db.session.scalar(
-        select(func.coalesce(func.sum(LedgerEntry.amount_fen), 0))
-        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .where(LedgerAccount.code == code))
-    return int(held or 0)  # PostgreSQL sums BIGINT as NUMERIC
 
 
 def accepting(project: Project, milestone: Milestone) -> list[Said]:
@@ -56,7 +46,7 @@ def cancelling(project: Project) -> list[Said]:
 
 def deciding(project: Project, trigger: str) -> list[Said]:
     """The panel's decisions (``lifecycle.DECISIONS``)."""
-    held = held_in_escrow(project)
+    held = money_trail(project).held  # what escrow (and commitments, empty by now) hold
     if trigger == "close_out":
         return [("The project is completed and its evaluation published.", {}),
                 ("What is left in escrow, %(amount_fen)s, returns to the subscribers and the "
