@@ -101,4 +101,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # this many seconds (web/pagecache.py); 0, the default, renders every request.
         "PUBLIC_CACHE_SECONDS": float(os.environ.get("MARKETPLACE_PUBLIC_CACHE_SECONDS", "0")
                                       or 0),
+        # How long a reverse proxy may serve a public answer before asking again with its ETag
+        # (web/infra/httpcache.py); 0: it asks every time.
+        "HTTP_CACHE_SECONDS": int(os.environ.get("MARKETPLACE_HTTP_CACHE_SECONDS", "5") or 0),
     }
