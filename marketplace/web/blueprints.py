@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         labels,
         logs,
         pagecache,
+        replica,
         security,
         text_guard,
     )
@@ -64,5 +65,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(health.bp)
     security.init_app(app)
     logs.init_app(app)
+    replica.init_app(app)  # its choice comes before every other hook's first read
     httpcache.init_app(app)  # before the page cache: a 304 needs no page at all
     pagecache.init_app(app)
