@@ -79,7 +79,7 @@ def test_a_move_beyond_the_credit_or_the_project_is_refused_and_changes_nothing(
         with pytest.raises(refusal, match=message):
             funding.subscribe_from_credit(target.id, too_much, actor=cast.enterprises[0],
                                           now=at(5))
-    with pytest.raises(Conflict, match="credit is 0 fen"):  # enterprises[1] has no credit
+    with pytest.raises(Conflict, match=r"credit is ¥0\.00"):  # enterprises[1] has no credit
         funding.subscribe_from_credit(target.id, 100, actor=cast.enterprises[1], now=at(5))
     with pytest.raises(Conflict):  # the window has closed
         funding.subscribe_from_credit(target.id, 100, actor=cast.enterprises[0], now=at(17))
