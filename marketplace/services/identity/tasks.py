@@ -309,6 +309,12 @@ def _kinds(account: Account) -> list[Kind]:
     return [kind for kind in KINDS if kind.role is account.role]
 
 
+def rows(key: str, account: Account, now: datetime) -> list[Any]:
+    """The rows one kind of task is about (the administrator's queues show them in full)."""
+    kind = next(kind for kind in KINDS if kind.key == key)
+    return list(db.session.execute(kind.rows(account, now)).scalars())
+
+
 def tasks_of(account: Account, now: datetime) -> list[Task]:
     """Everything that waits for the account now, kind by kind, oldest deadline first."""
     found: list[Task] = []
