@@ -543,6 +543,11 @@ def moment_at(events: list[AuditEvent], at: datetime) -> Moment | None:
     return Moment(seen[-1], seen) if seen else None
 
 
+def live_at(subscription: Subscription, at: datetime) -> bool:
+    """A subscription committed by ``at`` and not yet handed back then."""
+    return _live(subscription, at)
+
+
 def deadline_then(project: Project, events: list[AuditEvent], moment: Moment,
                   field: str) -> datetime | None:
     """A deadline (``subscription_closes_at``, ``enquiry_closes_at``, ``tender_closes_at``) as

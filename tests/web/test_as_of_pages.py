@@ -43,6 +43,15 @@ def said(page: str) -> dict[str, Any]:
             "milestones": milestones, "stages": stages, "score": 'id="panel-score"' in page}
 
 
+# What the API's detail says of the project, less what is not history: the caller's moves,
+# the row's edit counter, and the as_of echo itself.
+NOT_HISTORY = ("allowed_moves", "version", "as_of")
+
+
+def detail(answer: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in answer.items() if key not in NOT_HISTORY}
+
+
 def typed(moment: datetime) -> str:
     """A moment as a person types it: local time, no zone."""
     return local_time(moment, "%Y-%m-%dT%H:%M:%S")
@@ -57,6 +66,7 @@ def test_the_page_as_of_each_past_moment_says_what_it_said_then(app, client, clo
     pid = project.id
     walk = Walk(cast, pid, start)
     history: list[tuple[datetime, dict[str, Any]]] = []
+    answers: list[dict[str, Any]] = []  # the API's detail at each moment
 
     def seen(moment: datetime) -> None:
         db.session.commit()
@@ -64,6 +74,7 @@ def test_the_page_as_of_each_past_moment_says_what_it_said_then(app, client, clo
         page = client.get(f"/projects/{pid}")
         assert page.status_code == 200
         history.append((moment, said(page.get_data(as_text=True))))
+        answers.append(detail(client.get(f"/api/v1/projects/{pid}").json))
 
     move(pid, "submit", actor=cast.community, now=start + HOUR)
     move(pid, "publish", actor=cast.admin, now=start + 2 * HOUR)
@@ -102,6 +113,7 @@ def test_the_page_as_of_each_past_moment_says_what_it_said_then(app, client, clo
     stages = [state["stage"] for _, state in history]
     assert len(set(stages)) >= 5, stages  # the walk went through the stages
     assert history[0][1]["hero"] != history[-1][1]["hero"]  # and the money moved
+    assert len({a["state"] for a in answers}) >= 5 and answers[0] != answers[-1]
 
     clock(award_at + 100 * DAY)
     for moment, then in history:
@@ -110,6 +122,12 @@ def test_the_page_as_of_each_past_moment_says_what_it_said_then(app, client, clo
         html = page.get_data(as_text=True)
         assert said(html) == then, moment
         assert 'id="as-of-banner"' in html and local_time(moment) in html
+    for (moment, _), then in zip(history, answers, strict=True):
+        answer = client.get(f"/api/v1/projects/{pid}", query_string={"as_of": typed(moment)})
+        assert answer.status_code == 200, moment
+        assert answer.json["as_of"] == moment.isoformat() + "Z"
+        assert answer.json["allowed_moves"] == []
+        assert detail(answer.json) == then, moment
     today = client.get(f"/projects/{pid}").get_data(as_text=True)
     assert 'id="as-of-banner"' not in today and 'type="date"' in today
     assert said(today) == history[-1][1]
@@ -157,3 +175,12 @@ def test_a_day_to_come_shows_today_and_says_so(client, finished) -> None:
     html = page.get_data(as_text=True)
     assert 'id="as-of-hint"' in html and 'id="as-of-banner"' not in html
     assert said(html) == said(client.get(f"/projects/{finished.id}").get_data(as_text=True))
+
+
+def test_the_api_names_the_field_it_refuses(client, finished) -> None:
+    bad = client.get(f"/api/v1/projects/{finished.id}?as_of=someday")
+    assert bad.status_code == 400 and bad.json["field"] == "as_of"
+    early = client.get(f"/api/v1/projects/{finished.id}?as_of={typed(T0 - DAY)}")
+    assert early.status_code == 404 and early.json["field"] == "as_of"
+    later = client.get(f"/api/v1/projects/{finished.id}?as_of=2099-01-01").json
+    assert later["as_of"] is None and later["state"] == "completed"

@@ -18,9 +18,10 @@ from typing import Any
 from marketplace.clock import from_local
 from marketplace.lifecycle import State
 from marketplace.models import AuditEvent, Award, Milestone, MilestoneStatus, Project
-from marketplace.ocds import Moment, deadline_then, moment_at, trail_of
+from marketplace.ocds import Moment, deadline_then, live_at, moment_at, trail_of
 from marketplace.services.core.errors import Invalid, NotFound
 from marketplace.services.core.visibility import PUBLIC_STATES
+from marketplace.services.finance.money import matches_of
 
 FIELD = "as_of"
 # The panel's decisions: once one is recorded, the result of the round it closed is public.
@@ -104,6 +105,37 @@ class ProjectThen:
     @property
     def at(self) -> datetime:
         return self.moment.at
+
+    @property
+    def committed_fen(self) -> int:
+        """Subscribed by then and not yet handed back, with the fund's matches of it."""
+        live = [s for s in self._row.subscriptions if live_at(s, self.at)]
+        matched = matches_of(self._row)
+        return sum(s.amount_fen + (matched[s.id].amount_fen if s.id in matched
+                                   and matched[s.id].created_at <= self.at else 0)
+                   for s in live)
+
+    @property
+    def remaining_fen(self) -> int:
+        return max(self.funding_target_fen - self.committed_fen, 0)
+
+    @property
+    def people_served(self) -> int:
+        """Today's count less what the reports of milestones accepted since then added."""
+        accepted_then = {e.details.get("milestone") for e in self.seen("accept_milestone")}
+        later = sum(r.people_served for r in self._row.progress_reports
+                    if r.milestone is not None and r.milestone.accepted_at is not None
+                    and r.milestone.sequence not in accepted_then)
+        return self._row.people_served - later
+
+    @property
+    def published_at(self) -> datetime | None:
+        published = self.moment.first("publish")
+        return published.at if published is not None else None
+
+    @property
+    def tender_reopened(self) -> bool:
+        return self.moment.first("reopen_tender") is not None
 
     def seen(self, trigger: str) -> list[AuditEvent]:
         return self.moment.all(trigger)
