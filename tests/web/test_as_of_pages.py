@@ -26,6 +26,7 @@ from marketplace.services.packaging.bundles import create_bundle
 from marketplace.services.subscription import funding
 from tests.factories import T0, gen_cast, gen_project, gen_station, services
 from tests.web.figures import figures, table_rows
+from tests.web.test_pagecache import cached  # noqa: F401 (a fixture)
 from tests.web.test_project_hero import steps
 
 STAGES = re.compile(r'<ol class="timeline">(.*?)</ol>', re.S)
@@ -184,3 +185,22 @@ def test_the_api_names_the_field_it_refuses(client, finished) -> None:
     assert early.status_code == 404 and early.json["field"] == "as_of"
     later = client.get(f"/api/v1/projects/{finished.id}?as_of=2099-01-01").json
     assert later["as_of"] is None and later["state"] == "completed"
+
+
+def test_the_page_cache_keeps_each_moment_apart(cached) -> None:
+    """The cache is keyed by the whole URL: a page as of a past day is never served as today's,
+    nor today's as a past day's."""
+    on, _ = cached
+    on.config["CLOCK"] = lambda: T0 + 200 * DAY
+    project = gen_project(gen_cast(), State.COMPLETED)
+    visitor = on.test_client()
+    today = visitor.get(f"/projects/{project.id}")
+    assert today.headers["X-Public-Cache"] == "miss"
+    past = visitor.get(f"/projects/{project.id}?as_of={typed(T0 + 3 * DAY)}")
+    assert past.headers["X-Public-Cache"] == "miss"
+    assert 'id="as-of-banner"' in past.get_data(as_text=True)
+    assert 'id="as-of-banner"' not in visitor.get(f"/projects/{project.id}").get_data(
+        as_text=True)
+    again = visitor.get(f"/projects/{project.id}?as_of={typed(T0 + 3 * DAY)}")
+    assert again.headers["X-Public-Cache"] == "hit"
+    assert said(again.get_data(as_text=True)) == said(past.get_data(as_text=True))
