@@ -187,7 +187,7 @@ def test_the_api_names_the_field_it_refuses(client, finished) -> None:
     assert later["as_of"] is None and later["state"] == "completed"
 
 
-def test_the_page_cache_keeps_each_moment_apart(cached) -> None:
+def test_the_page_cache_keeps_each_moment_apart(cached) -> None:  # noqa: F811
     """The cache is keyed by the whole URL: a page as of a past day is never served as today's,
     nor today's as a past day's."""
     on, _ = cached
