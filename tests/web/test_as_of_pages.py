@@ -44,6 +44,12 @@ def said(page: str) -> dict[str, Any]:
             "milestones": milestones, "stages": stages, "score": 'id="panel-score"' in page}
 
 
+def station_said(page: str) -> dict[str, Any]:
+    """The station page's projects (title, stage, raised / target) and its details."""
+    return {"projects": table_rows(page, "station-projects"),
+            "details": figures(page, "station-details")}
+
+
 # What the API's detail says of the project, less what is not history: the caller's moves,
 # the row's edit counter, and the as_of echo itself.
 NOT_HISTORY = ("allowed_moves", "version", "as_of")
@@ -60,7 +66,7 @@ def typed(moment: datetime) -> str:
 
 def test_the_page_as_of_each_past_moment_says_what_it_said_then(app, client, clock) -> None:
     cast = gen_cast()
-    station = gen_station(cast.community)
+    station = gen_station(cast.community, decided_at=T0 - DAY)
     start = T0
     project = create_bundle(station.id, bundle_draft("助餐服务包", start, services()),
                             actor=cast.community, now=start)
@@ -68,6 +74,7 @@ def test_the_page_as_of_each_past_moment_says_what_it_said_then(app, client, clo
     walk = Walk(cast, pid, start)
     history: list[tuple[datetime, dict[str, Any]]] = []
     answers: list[dict[str, Any]] = []  # the API's detail at each moment
+    stations: list[dict[str, Any]] = []  # and the station's page
 
     def seen(moment: datetime) -> None:
         db.session.commit()
@@ -76,6 +83,8 @@ def test_the_page_as_of_each_past_moment_says_what_it_said_then(app, client, clo
         assert page.status_code == 200
         history.append((moment, said(page.get_data(as_text=True))))
         answers.append(detail(client.get(f"/api/v1/projects/{pid}").json))
+        stations.append(station_said(client.get(f"/stations/{station.id}").get_data(
+            as_text=True)))
 
     move(pid, "submit", actor=cast.community, now=start + HOUR)
     move(pid, "publish", actor=cast.admin, now=start + 2 * HOUR)
@@ -129,6 +138,14 @@ def test_the_page_as_of_each_past_moment_says_what_it_said_then(app, client, clo
         assert answer.json["as_of"] == moment.isoformat() + "Z"
         assert answer.json["allowed_moves"] == []
         assert detail(answer.json) == then, moment
+    for (moment, _), then in zip(history, stations, strict=True):
+        page = client.get(f"/stations/{station.id}", query_string={"as_of": typed(moment)})
+        assert page.status_code == 200, moment
+        assert 'id="as-of-banner"' in page.get_data(as_text=True)
+        assert station_said(page.get_data(as_text=True)) == then, moment
+    assert len({str(s["projects"]) for s in stations}) >= 5
+    before = client.get(f"/stations/{station.id}", query_string={"as_of": typed(T0 - 2 * DAY)})
+    assert before.status_code == 404 and 'id="as-of-error"' in before.get_data(as_text=True)
     today = client.get(f"/projects/{pid}").get_data(as_text=True)
     assert 'id="as-of-banner"' not in today and 'type="date"' in today
     assert said(today) == history[-1][1]

@@ -15,9 +15,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_
+
 from marketplace.clock import from_local
+from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import AuditEvent, Award, Milestone, MilestoneStatus, Project
+from marketplace.models import (
+    AuditEvent,
+    Award,
+    Milestone,
+    MilestoneStatus,
+    NamingRight,
+    Project,
+    Station,
+)
 from marketplace.ocds import Moment, deadline_then, live_at, moment_at, trail_of
 from marketplace.services.core.errors import Invalid, NotFound
 from marketplace.services.core.visibility import PUBLIC_STATES
@@ -182,3 +193,40 @@ def project_then(project: Project, at: datetime) -> ProjectThen:
     if then is None or then.state not in PUBLIC_STATES or then.moment.first("publish") is None:
         raise NotFound("This project was not public yet at that moment.", field=FIELD)
     return then
+
+
+class StationThen:
+    """An approved station as it stood at ``at``: the name it carried then (a sponsor's only
+    while their naming right ran), its projects as each stood then."""
+
+    def __init__(self, station: Station, at: datetime) -> None:
+        self._row, self.at = station, at
+        named = db.session.execute(
+            db.select(NamingRight.name).where(
+                NamingRight.station_id == station.id, NamingRight.starts_at.is_not(None),
+                NamingRight.starts_at <= at,
+                or_(NamingRight.ends_at.is_(None), NamingRight.ends_at > at))
+            .order_by(NamingRight.starts_at.desc()).limit(1)).scalar_one_or_none()
+        self.display_name = named or station.name
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, name)
+
+
+def station_then(station: Station, at: datetime) -> StationThen:
+    """The station at ``at``; NotFound (naming the field) before it was approved (a station
+    approved with no recorded time, as a data load makes them, is shown)."""
+    if station.decided_at is not None and station.decided_at > at:
+        raise NotFound("This station was not approved yet at that moment.", field=FIELD)
+    return StationThen(station, at)
+
+
+def projects_then(projects: list[Project], at: datetime) -> list[ProjectThen]:
+    """Those of ``projects`` that were public at ``at``, each as it stood then."""
+    shown = []
+    for project in projects:
+        try:
+            shown.append(project_then(project, at))
+        except NotFound:
+            continue
+    return shown

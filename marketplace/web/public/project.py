@@ -3,11 +3,9 @@ to their role's home."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
@@ -16,25 +14,18 @@ from werkzeug.wrappers import Response
 from marketplace.clock import local_date
 from marketplace.lifecycle import subscription_days_left, subscription_open
 from marketplace.models import Award, BundleItem, Project, Role, Station
-from marketplace.services.core.errors import ServiceError
 from marketplace.services.evaluation.inspections import inspections_of_project
 from marketplace.services.evaluation.panels import PanelResult, public_result
 from marketplace.services.implementation.duties import evaluation_overdue, shown_on_project
 from marketplace.services.implementation.evidence import public_by_milestone
-from marketplace.services.record.as_of import (
-    DECISIONS,
-    FIELD,
-    ProjectThen,
-    parse_as_of,
-    project_then,
-)
+from marketplace.services.record.as_of import DECISIONS, ProjectThen
 from marketplace.services.record.public_record import project_events, project_trail
 from marketplace.services.record.transparency import funders, money_trail
 from marketplace.services.subscription.matching import offer_for
 from marketplace.services.tendering.enquiries import questions_of
 from marketplace.web.infra.clock import current_time
-from marketplace.web.infra.errors import translated
 from marketplace.web.pages import project_or_404
+from marketplace.web.public.as_of import as_of_of
 
 bp = Blueprint("pages", __name__)
 
@@ -60,31 +51,6 @@ PROJECT_PAGE: tuple[ORMOption, ...] = (
     joinedload(Project.milestones),
     selectinload(Project.items).joinedload(BundleItem.service),
 )
-
-
-@dataclass(frozen=True)
-class AsOf:
-    """The page's date picker: what was typed, the project then, a refusal of the value, and
-    whether it named a day still to come (today's page is shown, and says so)."""
-
-    value: str = ""
-    then: ProjectThen | None = None
-    error: str | None = None
-    status: int = 200
-    future: bool = False
-
-
-def as_of_of(project: Project, now: datetime) -> AsOf:
-    """``?as_of=`` read once for the page: a moment not yet come shows today's page, a bad
-    value or one before the project was public a message next to the picker (400, 404)."""
-    value = request.args.get(FIELD, "")[:40]
-    try:
-        at = parse_as_of(value)
-        if at is None or at >= now:
-            return AsOf(value, future=at is not None and local_date(at) > local_date(now))
-        return AsOf(value, project_then(project, at))
-    except ServiceError as refused:
-        return AsOf(value, None, translated(refused), refused.status)
 
 
 @bp.get("/projects/<int:project_id>")
