@@ -164,6 +164,7 @@ def test_a_date_shows_the_end_of_that_local_day(client, finished) -> None:
     page = client.get(f"/projects/{finished.id}?as_of={day}").get_data(as_text=True)
     assert said(page)["stage"] == "项目认购"  # subscribed once by then, not yet full
     assert f'value="{day}"' in page
+    assert "本页为" in page and "查看当前状态" in page  # the banner, in the reader's language
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-01", "2026-02-30T25:00", "9" * 40,
