@@ -168,7 +168,7 @@ def test_a_date_shows_the_end_of_that_local_day(client, finished) -> None:
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-01", "2026-02-30T25:00", "9" * 40,
-                                   "2026-03-01T09:00+99:00", " "])
+                                   "2026-03-01T09:00+99:00", "0001-01-01T00:00", " "])
 def test_a_bad_value_is_told_next_to_the_picker(client, finished, value) -> None:
     page = client.get(f"/projects/{finished.id}", query_string={"as_of": value})
     if not value.strip():
@@ -189,6 +189,7 @@ def test_before_the_project_was_public_is_a_404_with_a_message(client, finished)
 
 
 def test_a_day_to_come_shows_today_and_says_so(client, finished) -> None:
+    assert client.get(f"/projects/{finished.id}?as_of=9999-12-31").status_code == 200
     page = client.get(f"/projects/{finished.id}?as_of=2099-01-01")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
