@@ -128,13 +128,20 @@ def lock_enterprise(actor: Account) -> Organization:
     return organization
 
 
+def check_within(amount_fen: int, available_fen: int) -> None:
+    """An amount of credit to spend: above zero and no more than there is. The credit forms
+    ask it before their confirmation step; the move itself asks again under the lock."""
+    if amount_fen <= 0:
+        raise Invalid("The amount must be above zero.", field="amount")
+    if amount_fen > available_fen:
+        raise Conflict("Your credit is %(credit_fen)s, less than %(amount_fen)s.",
+                       field="amount", rule="within_credit", credit_fen=available_fen,
+                       amount_fen=amount_fen)
+
+
 def check_credit(organization: Organization, amount_fen: int) -> None:
     """Refuse to spend more credit than there is; the caller holds ``lock_enterprise``."""
-    available = credit_fen(organization.id)
-    if amount_fen > available:
-        raise Conflict("Your credit is %(credit)s fen, less than %(amount)s fen.",
-                       field="amount", rule="within_credit", credit=available,
-                       amount=amount_fen)
+    check_within(amount_fen, credit_fen(organization.id))
 
 
 def commit_from_credit(subscription: Subscription, *, now: datetime) -> None:

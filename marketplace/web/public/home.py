@@ -25,6 +25,7 @@ from marketplace.services.implementation.volunteers import minutes_by_volunteer
 from marketplace.services.packaging.stations import station_trail
 from marketplace.services.record.as_of import projects_then
 from marketplace.services.record.public_record import public_trail
+from marketplace.services.record.transparency import money_trail, raised_by_project
 from marketplace.services.reports.directory import directory
 from marketplace.services.reports.impact import impact as impact_of
 from marketplace.services.reports.showcase import PUBLIC_STATES, SORTS, Filters, days_left, showcase
@@ -66,7 +67,8 @@ def index() -> str:
                            projects=page.items, filters=filters, states=PUBLIC_STATES,
                            areas=shown.areas, groups=shown.groups, counties=shown.counties,
                            project_href=project_href, station_href=station_href,
-                           sorts=SORTS, days_left=lambda p: days_left(p, now))
+                           sorts=SORTS, days_left=lambda p: days_left(p, now),
+                           raised=raised_by_project(p.id for p in page.items))
 
 
 @bp.get("/stations")
@@ -95,16 +97,18 @@ def station(station_id: int) -> tuple[str, int]:
         every = list(db.session.execute(
             db.select(Project).where(Project.station_id == station.id)
             .order_by(Project.created_at.desc(), Project.id.desc())).scalars())
+        shown = projects_then(every, at)
         return render_template(
-            "public/station.html", station=picker.then, as_of=picker,
-            projects=projects_then(every, at),
+            "public/station.html", station=picker.then, as_of=picker, projects=shown,
+            raised={p.id: money_trail(p, until=at).raised for p in shown},
             inspections=[i for i in inspections_of_station(station.id)
                          if i.inspected_on <= local_date(at)],
             volunteers=len(minutes), minutes=sum(minutes.values()),
             record=public_trail(e for e in station_trail(station.id) if e.at <= at)), 200
     minutes = minutes_by_volunteer(station.id)
-    return render_template("public/station.html", station=station, as_of=picker,
-                           projects=_public_projects(Project.station_id == station.id),
+    projects = _public_projects(Project.station_id == station.id)
+    return render_template("public/station.html", station=station, projects=projects,
+                           as_of=picker, raised=raised_by_project(p.id for p in projects),
                            inspections=inspections_of_station(station.id),
                            volunteers=len(minutes), minutes=sum(minutes.values()),
                            record=public_trail(station_trail(station.id))), picker.status
@@ -128,7 +132,7 @@ def organization(organization_id: int) -> str:
         projects = _public_projects(Project.subscriptions.any(
             Subscription.enterprise_id == org.id))
     return render_template("public/organization.html", org=org, stations=stations,
-                           projects=projects,
+                           projects=projects, raised=raised_by_project(p.id for p in projects),
                            awards=awards(org.id) if org.role is Role.SOCIAL_ORG else [])
 
 
