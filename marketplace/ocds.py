@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -769,3 +770,28 @@ def record_package(project: Project, *, uri: str, now: datetime) -> dict[str, An
         record["compiledRelease"] = merger.create_compiled_release(all_releases)
         record["versionedRelease"] = merger.create_versioned_release(all_releases)
     return {**meta, "extensions": list(EXTENSIONS), "records": [record]}
+
+
+def trail_of(project: Project) -> list[AuditEvent]:
+    """The project's audit events in the chain's order, the one list every moment cuts."""
+    return _events(project)
+
+
+def moment_at(events: list[AuditEvent], at: datetime) -> Moment | None:
+    """The trail as it stood at any time ``at`` (not only a release's): the events recorded by
+    then, as a ``Moment`` of the last of them; None before the first. A page "as of" a date
+    reads the same moments as the releases, so the two cannot disagree."""
+    seen = tuple(takewhile(lambda e: e.at <= at, events))
+    return Moment(seen[-1], seen) if seen else None
+
+
+def live_at(subscription: Subscription, at: datetime) -> bool:
+    """A subscription committed by ``at`` and not yet handed back then."""
+    return _live(subscription, at)
+
+
+def deadline_then(project: Project, events: list[AuditEvent], moment: Moment,
+                  field: str) -> datetime | None:
+    """A deadline (``subscription_closes_at``, ``enquiry_closes_at``, ``tender_closes_at``) as
+    it stood at ``moment``: later extensions walked back."""
+    return _deadline(project, events, moment, field)
