@@ -37,6 +37,7 @@ from marketplace.models import (
 )
 from marketplace.services.core.visibility import evidence_public
 from marketplace.services.finance.money import matches_of
+from marketplace.services.record.replay import trail
 
 OCDS_VERSION = "1.1"
 CURRENCY = "CNY"
@@ -127,12 +128,6 @@ class Moment:
 
     def all(self, trigger: str) -> list[AuditEvent]:
         return [e for e in self.seen if e.trigger == trigger]
-
-
-def _events(project: Project) -> list[AuditEvent]:
-    return list(db.session.execute(
-        db.select(AuditEvent).where(AuditEvent.project_id == project.id)
-        .order_by(AuditEvent.id)).scalars())
 
 
 def _deadline(project: Project, events: list[AuditEvent], moment: Moment,
@@ -481,7 +476,7 @@ def releases(project: Project, ledger_uri: str | None = None) -> list[dict[str, 
     ``ledger_uri`` is the public ledger's address, quoted as each transaction's source; files
     exported without a site address leave it out rather than give a relative one.
     """
-    events = _events(project)
+    events = trail(project.id)
     return [release_at(project, events, m, ledger_uri) for m in _moments(events)]
 
 

@@ -1,11 +1,15 @@
-"""``flask audit verify`` and ``flask export ocds``: the public record, checked and published."""
+"""``flask audit verify``/``replay`` and ``flask export ocds``: the public record, checked and
+published."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click
+
+from scheduler.cli import AT_HELP, Moment
 
 audit_cli = click.Group("audit", help="The tamper-evident audit record.")
 
@@ -99,3 +103,60 @@ def export_ocds(out: Path) -> None:
         (out / name).write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
                                 encoding="utf-8")
     click.echo(f"Wrote {len(projects)} release packages to {out}.")
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, tuple):
+        return " / ".join(map(_shown, value))
+    if isinstance(value, list):
+        return ", ".join(map(_shown, value)) or "—"
+    return str(value)
+
+
+@audit_cli.command("replay")
+@click.argument("project_id", type=int)
+@click.option("--until", "until", type=Moment(), default=None,
+              help=f"Print the state the events say the project had then. {AT_HELP}")
+def audit_replay(project_id: int, until: datetime | None) -> None:
+    """Rebuild a project's state from its audit events alone and compare it with the database.
+
+    Exits non-zero when an event contradicts the lifecycle or a fact differs. With --until,
+    prints the state at that time from the events up to it (today's rows are not compared).
+    """
+    from marketplace.extensions import db
+    from marketplace.models import Project
+    from marketplace.services.record.replay import compare, replay
+
+    project = db.session.get(Project, project_id)
+    if project is None:
+        raise click.ClickException(f"No project {project_id}.")
+    if until is not None:
+        replayed = replay(project_id, until)
+        click.echo(f"Project {project_id} as of {until:%Y-%m-%d %H:%M} UTC, from "
+                   f"{replayed.events} event(s):")
+        for name, fact in replayed.facts().items():
+            click.echo(f"  {name}: {_shown(fact)}")
+        problems, differences = replayed.problems, []
+    else:
+        comparison = compare(project)
+        replayed = comparison.replayed
+        click.echo(f"Project {project_id}: {replayed.events} event(s) replayed.")
+        for name, events, database in comparison.rows:
+            if events == database:
+                click.echo(f"  {name}: {_shown(events)}  (matches)")
+            else:
+                click.echo(f"  {name}: DIFFERS: events say {_shown(events)}, "
+                           f"database says {_shown(database)}")
+        problems, differences = replayed.problems, comparison.differences
+    for problem in problems:
+        click.echo(f"  contradiction: {problem}")
+    if problems or differences:
+        what = [*(["the events contradict the lifecycle"] if problems else []),
+                *([f"differs in {', '.join(differences)}"] if differences else [])]
+        raise click.ClickException(f"Replay of project {project_id}: {'; '.join(what)}.")
+    if until is None:
+        click.echo("Replay matches the database.")
