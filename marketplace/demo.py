@@ -200,25 +200,30 @@ class Walk:
         standstill = timedelta(days=current_app.config.get("STANDSTILL_DAYS",
                                                            DEFAULT_STANDSTILL_DAYS))
         move(pid, "start_contract", actor="scheduler", now=award_at + standstill)
-        self._deliver(award_at + standstill, upto=1 if target is State.IMPLEMENTATION else None)
+        delivered = self._deliver(award_at + standstill,
+                                  upto=1 if target is State.IMPLEMENTATION else None)
         if target is State.IMPLEMENTATION:
             return
-        move(pid, "submit_for_evaluation", actor=c.community, now=award_at + 12 * DAY)
+        # each step is dated after the one before it: the evaluation follows the last
+        # milestone's acceptance, as submit_for_evaluation's guard demands
+        submitted = delivered + DAY
+        move(pid, "submit_for_evaluation", actor=c.community, now=submitted)
         panels.assign_panel(pid, [e.id for e in c.evaluators], actor=c.admin,
-                            now=award_at + 12 * DAY + HOUR)
+                            now=submitted + HOUR)
         if target is State.EVALUATION:
             return
         passing = target is State.COMPLETED
-        self._evaluate(award_at + 14 * DAY, share=Decimal("0.86") if passing else Decimal("0.4"))
+        self._evaluate(submitted + 2 * DAY, share=Decimal("0.86") if passing else Decimal("0.4"))
+        decided = submitted + 3 * DAY
         if passing:
-            move(pid, "close_out", actor=c.evaluators[0], now=award_at + 15 * DAY)
+            move(pid, "close_out", actor=c.evaluators[0], now=decided)
             return
-        move(pid, "return_for_rectification", actor=c.evaluators[0],
-             now=award_at + 15 * DAY, reason="服务记录不全，受益人回访满意度低。")
-        self._deliver(award_at + 15 * DAY)
-        move(pid, "submit_for_evaluation", actor=c.community, now=award_at + 27 * DAY)
-        self._evaluate(award_at + 28 * DAY, share=Decimal("0.45"))
-        move(pid, "terminate", actor=c.evaluators[0], now=award_at + 29 * DAY,
+        move(pid, "return_for_rectification", actor=c.evaluators[0], now=decided,
+             reason="服务记录不全，受益人回访满意度低。")
+        resubmitted = self._deliver(decided) + DAY
+        move(pid, "submit_for_evaluation", actor=c.community, now=resubmitted)
+        self._evaluate(resubmitted + DAY, share=Decimal("0.45"))
+        move(pid, "terminate", actor=c.evaluators[0], now=resubmitted + 2 * DAY,
              reason="整改后仍未达到合格分。")
 
     def _bids(self, at: datetime, budget_fen: int) -> None:
@@ -235,8 +240,11 @@ class Walk:
                           delivery_plan="以志愿者团队为主，集中活动与入户相结合。",
                           team="社工 1 名，义工 20 名", milestone_plan=plan, now=at + HOUR)
 
-    def _deliver(self, since: datetime, upto: int | None = None) -> None:
+    def _deliver(self, since: datetime, upto: int | None = None) -> datetime:
+        """Report and accept the pending milestones one after another from ``since``;
+        returns when the last one was accepted."""
         pending = [m for m in self.project().milestones if m.status.value != "accepted"]
+        at = since
         for n, milestone in enumerate(pending[:upto] if upto else pending, start=1):
             at = since + (5 * n) * DAY
             delivery.report_progress(self.id, milestone.id, actor=self.cast.ngos[0],
@@ -244,6 +252,7 @@ class Walk:
                                      people_served=30, evidence=self.evidence, now=at)
             delivery.review_milestone(self.id, milestone.id, actor=self.cast.community,
                                       accept=True, comment="", now=at + DAY)
+        return at + DAY
 
     def _evaluate(self, at: datetime, share: Decimal) -> None:
         indicators = self.project().indicator_set.indicators
