@@ -60,12 +60,12 @@ def audit_verify(anchor_file: Path | None) -> None:
               help="The anchor log (default: the AUDIT_ANCHOR_LOG setting).")
 def audit_anchor(log: Path | None) -> None:
     """Append the chain's head to the anchor log; copy that log somewhere outside."""
-    from marketplace.clock import utcnow
+    from marketplace.clock import current_time
     from marketplace.services.record.anchors import BadAnchorLog, anchor
 
     path = _anchor_log(log)
     try:
-        current, written = anchor(path, utcnow())
+        current, written = anchor(path, current_time())
     except BadAnchorLog as error:
         raise click.ClickException(f"Anchor log damaged: {error}.") from None
     if current is None:
@@ -87,14 +87,14 @@ def export_ocds(out: Path) -> None:
     """Write every published project as an OCDS 1.1 release package, one <ocid>.json file
     each (bundles still in packaging are not public, so they are left out)."""
     from marketplace.cli.progress import tracked
-    from marketplace.clock import utcnow
+    from marketplace.clock import current_time
     from marketplace.extensions import db
     from marketplace.models import Project
     from marketplace.ocds import ocid, release_package
     from marketplace.services.core.visibility import visible_clause
 
     out.mkdir(parents=True, exist_ok=True)
-    now = utcnow()
+    now = current_time()
     projects = db.session.execute(db.select(Project).where(visible_clause(None))
                                    .order_by(Project.id)).scalars().all()
     for project in tracked(projects, len(projects), "OCDS"):
@@ -105,9 +105,16 @@ def export_ocds(out: Path) -> None:
     click.echo(f"Wrote {len(projects)} release packages to {out}.")
 
 
-def _shown(value: object) -> str:
+# How the facts that are tuples read: who won (bid, organization) and for how much.
+SHAPES = {"award": "bid {}, organization {}, {} fen", "contract": "bid {}, organization {}, {} fen",
+          "evaluation_award": "organization {}, {} fen"}
+
+
+def _shown(value: object, name: str | None = None) -> str:
     if value is None:
         return "—"
+    if name in SHAPES and isinstance(value, tuple):
+        return SHAPES[name].format(*value)
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) or "—"
     if isinstance(value, tuple):
@@ -139,7 +146,7 @@ def audit_replay(project_id: int, until: datetime | None) -> None:
         click.echo(f"Project {project_id} as of {until:%Y-%m-%d %H:%M} UTC, from "
                    f"{replayed.events} event(s):")
         for name, fact in replayed.facts().items():
-            click.echo(f"  {name}: {_shown(fact)}")
+            click.echo(f"  {name}: {_shown(fact, name)}")
         problems, differences = replayed.problems, []
     else:
         comparison = compare(project)
@@ -147,10 +154,10 @@ def audit_replay(project_id: int, until: datetime | None) -> None:
         click.echo(f"Project {project_id}: {replayed.events} event(s) replayed.")
         for name, events, database in comparison.rows:
             if events == database:
-                click.echo(f"  {name}: {_shown(events)}  (matches)")
+                click.echo(f"  {name}: {_shown(events, name)}  (matches)")
             else:
-                click.echo(f"  {name}: DIFFERS: events say {_shown(events)}, "
-                           f"database says {_shown(database)}")
+                click.echo(f"  {name}: DIFFERS: events say {_shown(events, name)}, "
+                           f"database says {_shown(database, name)}")
         problems, differences = replayed.problems, comparison.differences
     for problem in problems:
         click.echo(f"  contradiction: {problem}")
