@@ -200,30 +200,25 @@ class Walk:
         standstill = timedelta(days=current_app.config.get("STANDSTILL_DAYS",
                                                            DEFAULT_STANDSTILL_DAYS))
         move(pid, "start_contract", actor="scheduler", now=award_at + standstill)
-        delivered = self._deliver(award_at + standstill,
-                                  upto=1 if target is State.IMPLEMENTATION else None)
+        self._deliver(award_at + standstill, upto=1 if target is State.IMPLEMENTATION else None)
         if target is State.IMPLEMENTATION:
             return
-        # each step is dated after the one before it: the evaluation follows the last
-        # milestone's acceptance, as submit_for_evaluation's guard demands
-        submitted = delivered + DAY
-        move(pid, "submit_for_evaluation", actor=c.community, now=submitted)
+        move(pid, "submit_for_evaluation", actor=c.community, now=award_at + 12 * DAY)
         panels.assign_panel(pid, [e.id for e in c.evaluators], actor=c.admin,
-                            now=submitted + HOUR)
+                            now=award_at + 12 * DAY + HOUR)
         if target is State.EVALUATION:
             return
         passing = target is State.COMPLETED
-        self._evaluate(submitted + 2 * DAY, share=Decimal("0.86") if passing else Decimal("0.4"))
-        decided = submitted + 3 * DAY
+        self._evaluate(award_at + 14 * DAY, share=Decimal("0.86") if passing else Decimal("0.4"))
         if passing:
-            move(pid, "close_out", actor=c.evaluators[0], now=decided)
+            move(pid, "close_out", actor=c.evaluators[0], now=award_at + 15 * DAY)
             return
-        move(pid, "return_for_rectification", actor=c.evaluators[0], now=decided,
-             reason="服务记录不全，受益人回访满意度低。")
-        resubmitted = self._deliver(decided) + DAY
-        move(pid, "submit_for_evaluation", actor=c.community, now=resubmitted)
-        self._evaluate(resubmitted + DAY, share=Decimal("0.45"))
-        move(pid, "terminate", actor=c.evaluators[0], now=resubmitted + 2 * DAY,
+        move(pid, "return_for_rectification", actor=c.evaluators[0],
+             now=award_at + 15 * DAY, reason="服务记录不全，受益人回访满意度低。")
+        self._deliver(award_at + 15 * DAY)
+        move(pid, "submit_for_evaluation", actor=c.community, now=award_at + 27 * DAY)
+        self._evaluate(award_at + 28 * DAY, share=Decimal("0.45"))
+        move(pid, "terminate", actor=c.evaluators[0], now=award_at + 29 * DAY,
              reason="整改后仍未达到合格分。")
 
     def _bids(self, at: datetime, budget_fen: int) -> None:
@@ -240,19 +235,23 @@ class Walk:
                           delivery_plan="以志愿者团队为主，集中活动与入户相结合。",
                           team="社工 1 名，义工 20 名", milestone_plan=plan, now=at + HOUR)
 
-    def _deliver(self, since: datetime, upto: int | None = None) -> datetime:
-        """Report and accept the pending milestones one after another from ``since``;
-        returns when the last one was accepted."""
+    def _deliver(self, since: datetime, upto: int | None = None) -> None:
+        """Report and accept the pending milestones: the first five days after ``since``,
+        accepted the next day; each next one an hour after the one before was accepted.
+
+        All of them are accepted within a week of ``since``, before the community submits the
+        work for evaluation (``to``: the award plus 12 days, the contract plus 7): the
+        evaluation's guard wants every milestone accepted, and the trail must say so in time
+        order too."""
         pending = [m for m in self.project().milestones if m.status.value != "accepted"]
-        at = since
-        for n, milestone in enumerate(pending[:upto] if upto else pending, start=1):
-            at = since + (5 * n) * DAY
+        reported, accepted = since + 5 * DAY, since + 6 * DAY
+        for milestone in pending[:upto] if upto else pending:
             delivery.report_progress(self.id, milestone.id, actor=self.cast.ngos[0],
                                      body=f"{milestone.title}：已完成，附服务签到表与照片。",
-                                     people_served=30, evidence=self.evidence, now=at)
+                                     people_served=30, evidence=self.evidence, now=reported)
             delivery.review_milestone(self.id, milestone.id, actor=self.cast.community,
-                                      accept=True, comment="", now=at + DAY)
-        return at + DAY
+                                      accept=True, comment="", now=accepted)
+            reported, accepted = accepted + HOUR, accepted + 2 * HOUR
 
     def _evaluate(self, at: datetime, share: Decimal) -> None:
         indicators = self.project().indicator_set.indicators
