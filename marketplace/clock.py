@@ -1,5 +1,7 @@
 """Time is stored as naive UTC everywhere; services take ``now`` so tests never sleep.
 
+``current_time`` is the clock every caller passes them as ``now``.
+
 People read it in the deployment's zone (``MARKETPLACE_TIMEZONE``): ``local_time`` is the one
 conversion, for pages (the ``local_time`` filter), e-mails and inbox messages alike.
 """
@@ -12,6 +14,17 @@ from flask import current_app
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def current_time() -> datetime:
+    """The platform's clock: real UTC, or the ``CLOCK`` a test or a demo set on the app.
+
+    Every caller that makes moves without a time of its own (the pages, the API, the
+    scheduler's sweep and its commands, the operators' commands) asks this one clock, so the
+    events they stamp follow the clock the moves were decided by; two clocks would write an
+    audit trail whose order in time is not the order of its moves.
+    """
+    return current_app.config.get("CLOCK", utcnow)()
 
 
 def deployment_zone() -> ZoneInfo:

@@ -236,14 +236,22 @@ class Walk:
                           team="社工 1 名，义工 20 名", milestone_plan=plan, now=at + HOUR)
 
     def _deliver(self, since: datetime, upto: int | None = None) -> None:
+        """Report and accept the pending milestones: the first five days after ``since``,
+        accepted the next day; each next one an hour after the one before was accepted.
+
+        All of them are accepted within a week of ``since``, before the community submits the
+        work for evaluation (``to``: the award plus 12 days, the contract plus 7): the
+        evaluation's guard wants every milestone accepted, and the trail must say so in time
+        order too."""
         pending = [m for m in self.project().milestones if m.status.value != "accepted"]
-        for n, milestone in enumerate(pending[:upto] if upto else pending, start=1):
-            at = since + (5 * n) * DAY
+        reported, accepted = since + 5 * DAY, since + 6 * DAY
+        for milestone in pending[:upto] if upto else pending:
             delivery.report_progress(self.id, milestone.id, actor=self.cast.ngos[0],
                                      body=f"{milestone.title}：已完成，附服务签到表与照片。",
-                                     people_served=30, evidence=self.evidence, now=at)
+                                     people_served=30, evidence=self.evidence, now=reported)
             delivery.review_milestone(self.id, milestone.id, actor=self.cast.community,
-                                      accept=True, comment="", now=at + DAY)
+                                      accept=True, comment="", now=accepted)
+            reported, accepted = accepted + HOUR, accepted + 2 * HOUR
 
     def _evaluate(self, at: datetime, share: Decimal) -> None:
         indicators = self.project().indicator_set.indicators

@@ -38,6 +38,7 @@ from marketplace.models import (
 )
 from marketplace.services.core.visibility import evidence_public
 from marketplace.services.finance.money import matches_of
+from marketplace.services.record.replay import trail
 
 OCDS_VERSION = "1.1"
 CURRENCY = "CNY"
@@ -162,12 +163,6 @@ class Moment:
 
     def all(self, trigger: str) -> list[AuditEvent]:
         return [e for e in self.seen if e.trigger == trigger]
-
-
-def _events(project: Project) -> list[AuditEvent]:
-    return list(db.session.execute(
-        db.select(AuditEvent).where(AuditEvent.project_id == project.id)
-        .order_by(AuditEvent.id)).scalars())
 
 
 def _deadline(project: Project, events: list[AuditEvent], moment: Moment,
@@ -724,7 +719,7 @@ def releases(project: Project, ledger_uri: str | None = None) -> list[dict[str, 
     ``ledger_uri`` is the public ledger's address, quoted as each transaction's source; files
     exported without a site address leave it out rather than give a relative one.
     """
-    events = _events(project)
+    events = trail(project.id)
     return [release_at(project, events, m, ledger_uri) for m in _moments(events)]
 
 
@@ -770,11 +765,6 @@ def record_package(project: Project, *, uri: str, now: datetime) -> dict[str, An
         record["compiledRelease"] = merger.create_compiled_release(all_releases)
         record["versionedRelease"] = merger.create_versioned_release(all_releases)
     return {**meta, "extensions": list(EXTENSIONS), "records": [record]}
-
-
-def trail_of(project: Project) -> list[AuditEvent]:
-    """The project's audit events in the chain's order, the one list every moment cuts."""
-    return _events(project)
 
 
 def moment_at(events: list[AuditEvent], at: datetime) -> Moment | None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 
-from marketplace.clock import utcnow
+from marketplace.clock import current_time
 
 scheduler_cli = click.Group("scheduler", help="The clock that moves projects at deadlines.")
 
@@ -74,14 +74,14 @@ def status() -> None:
 
 @scheduler_cli.command("run-once")
 @click.option("--at", "at", type=Moment(), default=None,
-              help=f"Sweep as of this time; default now. {AT_HELP}")
+              help=f"Sweep as of this time; default the platform's clock. {AT_HELP}")
 def run_once(at: datetime | None) -> None:
     """Run one sweep and print what moved and which notices went out."""
     from marketplace.services.core.errors import Busy
     from scheduler.jobs import run_due
     from scheduler.reminders import send_reminders
 
-    now = at or utcnow()
+    now = at or current_time()
     moved = run_due(now)
     for project_id, triggers in moved.items():
         click.echo(f"project {project_id}: {', '.join(triggers)}")
@@ -111,7 +111,7 @@ def preview_command(days: int, at: datetime | None) -> None:
     from scheduler.preview import preview
     from scheduler.reminders import upcoming
 
-    start = at or utcnow()
+    start = at or current_time()
     planned = preview(start, start + timedelta(days=days))
     for p in planned:
         click.echo(f"{p.at:%Y-%m-%d %H:%M}  project {p.project_id} {p.title}: "

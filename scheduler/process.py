@@ -12,7 +12,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from marketplace.clock import utcnow
+from marketplace.clock import current_time, utcnow
 from scheduler.leader import LeaderLock, lead, leader_lock
 
 log = logging.getLogger(__name__)
@@ -30,10 +30,11 @@ def sweep() -> None:
 
     assert _app is not None, "the scheduler process sets the app before starting"
     with _app.app_context():
-        run_due(utcnow())
-        remind_due(utcnow())  # county progress reports that fell due: one reminder each
-        expire_naming_rights(utcnow())  # a station's sponsor name ends when its year is over
-        send_reminders(utcnow())  # milestones, progress reports, the panel: one notice each
+        now = current_time()  # the clock the pages use: one time for the whole sweep
+        run_due(now)
+        remind_due(now)  # county progress reports that fell due: one reminder each
+        expire_naming_rights(now)  # a station's sponsor name ends when its year is over
+        send_reminders(now)  # milestones, progress reports, the panel: one notice each
 
 
 def send_mail() -> None:
@@ -43,7 +44,7 @@ def send_mail() -> None:
 
     assert _app is not None, "the scheduler process sets the app before starting"
     with _app.app_context():
-        send_pending(sender_from_config(_app.config), utcnow())
+        send_pending(sender_from_config(_app.config), current_time())
 
 
 def anchor_audit() -> None:
@@ -54,7 +55,7 @@ def anchor_audit() -> None:
 
     assert _app is not None, "the scheduler process sets the app before starting"
     with _app.app_context():
-        anchor(Path(_app.config["AUDIT_ANCHOR_LOG"]), utcnow())
+        anchor(Path(_app.config["AUDIT_ANCHOR_LOG"]), current_time())
 
 
 def job_store(app: Flask) -> SQLAlchemyJobStore:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from marketplace.clock import utcnow
+from marketplace.clock import current_time
 from marketplace.extensions import db
 from marketplace.models import Account, OrgStatus, Role
 from marketplace.services.core.errors import ServiceError
@@ -26,7 +26,7 @@ def create(role: str, email: str, name: str, organization: str | None, password:
     draft = accounts.Registration(email=email, name=name, password=password, role=Role(role),
                                   organization=organization or name)
     try:
-        account = accounts.register(draft, actor=OPERATOR, now=utcnow(),
+        account = accounts.register(draft, actor=OPERATOR, now=current_time(),
                                     status=OrgStatus.APPROVED, join=True)
     except ServiceError as refused:
         raise click.ClickException(refused.message) from None
@@ -43,7 +43,7 @@ def set_password(email: str, password: str) -> None:
     if account is None:
         raise click.ClickException(f"No account with e-mail {email}.")
     try:
-        accounts.change_password(account, password, actor=OPERATOR, now=utcnow())
+        accounts.change_password(account, password, actor=OPERATOR, now=current_time())
     except ServiceError as refused:
         raise click.ClickException(refused.message) from None
     click.echo(f"Password changed for {account.email}; its sessions have ended.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from marketplace.clock import current_time
 from marketplace.extensions import db
 from marketplace.models import Account, StationStatus
 from marketplace.services.core.errors import ServiceError
@@ -71,7 +72,8 @@ def stations_approve(station_id: int, email: str, waiver: str | None) -> None:
     """Approve a pending station."""
     from marketplace.services.packaging.stations import approve_station
 
-    station = _run(approve_station, station_id, actor=_account(email), waiver_reason=waiver)
+    station = _run(approve_station, station_id, actor=_account(email), waiver_reason=waiver,
+                   now=current_time())
     click.echo(f"Approved station {station.id} {station.name}.")
 
 
@@ -83,7 +85,8 @@ def stations_reject(station_id: int, email: str, reason: str) -> None:
     """Reject a pending station, saying why."""
     from marketplace.services.packaging.stations import reject_station
 
-    station = _run(reject_station, station_id, actor=_account(email), reason=reason)
+    station = _run(reject_station, station_id, actor=_account(email), reason=reason,
+                   now=current_time())
     click.echo(f"Rejected station {station.id} {station.name}.")
 
 
@@ -96,5 +99,5 @@ def panel_assign(project_id: int, evaluators: tuple[str, ...], email: str) -> No
     from marketplace.services.evaluation.panels import assign_panel
 
     ids = [_account(e).id for e in evaluators]
-    added = _run(assign_panel, project_id, ids, actor=_account(email))
+    added = _run(assign_panel, project_id, ids, actor=_account(email), now=current_time())
     click.echo(f"Panel of project {project_id}: added {len(added)} evaluator(s).")

@@ -1,11 +1,15 @@
-"""``flask audit verify`` and ``flask export ocds``: the public record, checked and published."""
+"""``flask audit verify``/``replay`` and ``flask export ocds``: the public record, checked and
+published."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click
+
+from scheduler.cli import AT_HELP, Moment
 
 audit_cli = click.Group("audit", help="The tamper-evident audit record.")
 
@@ -56,12 +60,12 @@ def audit_verify(anchor_file: Path | None) -> None:
               help="The anchor log (default: the AUDIT_ANCHOR_LOG setting).")
 def audit_anchor(log: Path | None) -> None:
     """Append the chain's head to the anchor log; copy that log somewhere outside."""
-    from marketplace.clock import utcnow
+    from marketplace.clock import current_time
     from marketplace.services.record.anchors import BadAnchorLog, anchor
 
     path = _anchor_log(log)
     try:
-        current, written = anchor(path, utcnow())
+        current, written = anchor(path, current_time())
     except BadAnchorLog as error:
         raise click.ClickException(f"Anchor log damaged: {error}.") from None
     if current is None:
@@ -83,14 +87,14 @@ def export_ocds(out: Path) -> None:
     """Write every published project as an OCDS 1.1 release package, one <ocid>.json file
     each (bundles still in packaging are not public, so they are left out)."""
     from marketplace.cli.progress import tracked
-    from marketplace.clock import utcnow
+    from marketplace.clock import current_time
     from marketplace.extensions import db
     from marketplace.models import Project
     from marketplace.ocds import ocid, release_package
     from marketplace.services.core.visibility import visible_clause
 
     out.mkdir(parents=True, exist_ok=True)
-    now = utcnow()
+    now = current_time()
     projects = db.session.execute(db.select(Project).where(visible_clause(None))
                                    .order_by(Project.id)).scalars().all()
     for project in tracked(projects, len(projects), "OCDS"):
@@ -99,3 +103,67 @@ def export_ocds(out: Path) -> None:
         (out / name).write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
                                 encoding="utf-8")
     click.echo(f"Wrote {len(projects)} release packages to {out}.")
+
+
+# How the facts that are tuples read: who won (bid, organization) and for how much.
+SHAPES = {"award": "bid {}, organization {}, {} fen", "contract": "bid {}, organization {}, {} fen",
+          "evaluation_award": "organization {}, {} fen"}
+
+
+def _shown(value: object, name: str | None = None) -> str:
+    if value is None:
+        return "—"
+    if name in SHAPES and isinstance(value, tuple):
+        return SHAPES[name].format(*value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, tuple):
+        return " / ".join(map(_shown, value))
+    if isinstance(value, list):
+        return ", ".join(map(_shown, value)) or "—"
+    return str(value)
+
+
+@audit_cli.command("replay")
+@click.argument("project_id", type=int)
+@click.option("--until", "until", type=Moment(), default=None,
+              help=f"Print the state the events say the project had then. {AT_HELP}")
+def audit_replay(project_id: int, until: datetime | None) -> None:
+    """Rebuild a project's state from its audit events alone and compare it with the database.
+
+    Exits non-zero when an event contradicts the lifecycle or a fact differs. With --until,
+    prints the state at that time from the events up to it (today's rows are not compared).
+    """
+    from marketplace.extensions import db
+    from marketplace.models import Project
+    from marketplace.services.record.replay import compare, replay
+
+    project = db.session.get(Project, project_id)
+    if project is None:
+        raise click.ClickException(f"No project {project_id}.")
+    if until is not None:
+        replayed = replay(project_id, until)
+        click.echo(f"Project {project_id} as of {until:%Y-%m-%d %H:%M} UTC, from "
+                   f"{replayed.events} event(s):")
+        for name, fact in replayed.facts().items():
+            click.echo(f"  {name}: {_shown(fact, name)}")
+        problems, differences = replayed.problems, []
+    else:
+        comparison = compare(project)
+        replayed = comparison.replayed
+        click.echo(f"Project {project_id}: {replayed.events} event(s) replayed.")
+        for name, events, database in comparison.rows:
+            if events == database:
+                click.echo(f"  {name}: {_shown(events, name)}  (matches)")
+            else:
+                click.echo(f"  {name}: DIFFERS: events say {_shown(events, name)}, "
+                           f"database says {_shown(database, name)}")
+        problems, differences = replayed.problems, comparison.differences
+    for problem in problems:
+        click.echo(f"  contradiction: {problem}")
+    if problems or differences:
+        what = [*(["the events contradict the lifecycle"] if problems else []),
+                *([f"differs in {', '.join(differences)}"] if differences else [])]
+        raise click.ClickException(f"Replay of project {project_id}: {'; '.join(what)}.")
+    if until is None:
+        click.echo("Replay matches the database.")

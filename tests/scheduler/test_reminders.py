@@ -177,7 +177,7 @@ def test_the_scheduler_process_sends_the_notices_in_its_periodic_sweep(app: Flas
                                                                        monkeypatch) -> None:
     cast = gen_cast()
     gen_project(cast, State.IMPLEMENTATION)
-    monkeypatch.setattr(process, "utcnow", lambda: datetime(2026, 6, 2))
+    app.config["CLOCK"] = lambda: datetime(2026, 6, 2)  # the platform's clock the sweep reads
     monkeypatch.setattr(process, "_app", app)
     process.sweep()
     process.sweep()

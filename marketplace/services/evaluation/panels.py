@@ -64,7 +64,7 @@ def assign_panel(project_id: int, evaluator_ids: list[int], *, actor: Account,
                           more=size - len(active_members(project)))
         record(project, actor, "assign_panel", now=now, from_state=project.state.value,
                to_state=project.state.value,
-               details={"evaluator_ids": [a.evaluator_id for a in added]})
+               details={"evaluator_ids": [a.evaluator.id for a in added]})
     return added
 
 

@@ -29,10 +29,11 @@ from marketplace.models import (
     Project,
     Station,
 )
-from marketplace.ocds import Moment, deadline_then, live_at, moment_at, trail_of
+from marketplace.ocds import Moment, deadline_then, live_at, moment_at
 from marketplace.services.core.errors import Invalid, NotFound
 from marketplace.services.core.visibility import PUBLIC_STATES
 from marketplace.services.finance.money import matches_of
+from marketplace.services.record.replay import trail
 
 FIELD = "as_of"
 # The panel's decisions: once one is recorded, the result of the round it closed is public.
@@ -187,7 +188,7 @@ class ProjectThen:
 
 def project_then(project: Project, at: datetime) -> ProjectThen:
     """The project at ``at``; NotFound (naming the field) before it was public."""
-    events = trail_of(project)
+    events = trail(project.id)
     moment = moment_at(events, at)
     then = ProjectThen(project, events, moment) if moment is not None else None
     if then is None or then.state not in PUBLIC_STATES or then.moment.first("publish") is None:

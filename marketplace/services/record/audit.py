@@ -1,4 +1,5 @@
-"""The audit record as evidence: seal each event onto the chain, verify it, replay a project."""
+"""The audit record as evidence: seal each event onto the chain, verify it (``replay`` rebuilds
+a project from it)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace import lifecycle
 from marketplace.extensions import db
-from marketplace.lifecycle import State
 from marketplace.models import Account, AuditEvent, Project
-from marketplace.services.core.errors import Invalid
 from marketplace.services.core.unit import Actor, actor_label, remembered
 from marketplace.services.record import chain
 
@@ -99,36 +98,6 @@ def verify() -> chain.Break | None:
     columns = [getattr(AuditEvent, name) for name in STORED]
     rows = db.session.execute(db.select(*columns).order_by(AuditEvent.id)).mappings()
     return chain.first_break(rows)
-
-
-def replay(project_id: int) -> State:
-    """Rebuild a project's state from its audit trail alone, checking every move on the way.
-
-    Each event must start where the previous one left the project, and each change of state
-    must be a move the lifecycle table allows; otherwise the trail is not a true history.
-    """
-    events = db.session.execute(
-        db.select(AuditEvent).where(AuditEvent.project_id == project_id)
-        .order_by(AuditEvent.id)
-    ).scalars().all()
-    state: State | None = None
-    for event in events:
-        if state is not None and event.from_state != state.value:
-            raise Invalid("Event #%(id)s starts from %(start)s, but the project was in %(state)s.",
-                          id=event.id, state=state.value, start=event.from_state)
-        target = State(event.to_state) if event.to_state else state
-        if state is None:
-            if target is not State.PACKAGING:
-                raise Invalid("Event #%(id)s does not create the project.", id=event.id)
-        elif target is not state and not any(
-                rule.trigger == event.trigger and rule.dest is target
-                for rule in lifecycle.rules_from(state)):
-            raise Invalid("Event #%(id)s: the lifecycle has no move %(trigger)s to %(to)s.",
-                          id=event.id, trigger=event.trigger, to=event.to_state)
-        state = target
-    if state is None:
-        raise Invalid("Project %(id)s has no audit trail.", id=project_id)
-    return state
 
 
 def record(project: Project | None, actor: Actor, trigger: str, *, now: datetime,

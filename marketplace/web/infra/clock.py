@@ -1,13 +1,8 @@
-"""The time views pass to services as ``now``: real UTC, or the ``CLOCK`` tests set."""
+"""The time views pass to services as ``now``: the platform's one clock (``marketplace.clock``),
+real UTC or the ``CLOCK`` tests set."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from marketplace.clock import current_time
 
-from flask import current_app
-
-from marketplace.clock import utcnow
-
-
-def current_time() -> datetime:
-    return current_app.config.get("CLOCK", utcnow)()
+__all__ = ["current_time"]
