@@ -183,6 +183,7 @@ class AnswerForm(FlaskForm):
 
 
 MAX_ITEM_ROWS = 30  # service items one bundle form takes
+MAX_MILESTONE_ROWS = 12  # steps of its milestone plan
 
 
 class ItemForm(Form):
@@ -194,6 +195,15 @@ class ItemForm(Form):
     unit_cost = DecimalField(_l("Unit cost (yuan)"), places=2, validators=[Optional()])
 
 
+class MilestoneForm(Form):
+    """One step of the bundle's milestone plan; the bundle service checks the plan."""
+
+    title = StringField(_l("Milestone"), validators=[Optional(), Length(max=200)])
+    due_on = DateField(_l("Due on"), validators=[Optional()])
+    share_pct = IntegerField(_l("Share of the award paid (%)"),
+                             validators=[Optional(), NumberRange(min=0, max=100)])
+
+
 class BundleForm(FlaskForm):
     station = SelectField(_l("Station"), coerce=whole, choices=[], validate_choice=False)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
@@ -203,6 +213,8 @@ class BundleForm(FlaskForm):
                                  option_widget=CheckboxInput())
     # rows are added and removed by the form's own buttons, the page drawn again by the server
     items = FieldList(FormField(ItemForm), min_entries=1, max_entries=MAX_ITEM_ROWS)
+    milestones = FieldList(FormField(MilestoneForm), min_entries=1,
+                           max_entries=MAX_MILESTONE_ROWS)
     target = DecimalField(_l("Funding target (yuan)"), places=2, validators=[InputRequired()])
     minimum = DecimalField(_l("Funding minimum (yuan)"), places=2, validators=[InputRequired()])
     subscription_opens_at = DateField(_l("Subscription opens"), validators=[InputRequired()])

@@ -5,6 +5,7 @@ server, a running total, and the administrator's reason above the form after a r
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -198,13 +199,13 @@ def test_rows_are_added_and_removed_and_the_total_counted_on_the_page(client, au
     first = services(1)[0]
     assert f"per {first.unit_en}" in page  # each catalog service's unit and typical cost
 
-    added = client.post(url, data={**_data(), "add_row": "1"})
+    added = client.post(url, data={**_data(), "add_row": "items"})
     page = added.get_data(as_text=True)
     assert added.status_code == 200 and _rows(page) == ["items-0", "items-1", "items-2"]
     assert figures(page, "bundle-total")["Items total (the budget)"] == "¥455.00"
     assert 'value="助老午餐（修改）"' in page and "error" not in _error(page, "title")
 
-    removed = client.post(url, data={**_data(), "remove_row": "0"})
+    removed = client.post(url, data={**_data(), "remove_row": "items-0"})
     page = removed.get_data(as_text=True)
     assert removed.status_code == 200 and _rows(page) == ["items-1"]
     assert figures(page, "bundle-total")["Items total (the budget)"] == "¥200.00"
@@ -232,3 +233,69 @@ def test_the_builder_reads_in_chinese(client, auth) -> None:
 
 
 TYPED = {"Person", "community"}  # the factory's account and organization names, as typed
+
+
+PLAN = {"milestones-0-title": "入户走访建档", "milestones-0-due_on": "2027-02-01",
+        "milestones-0-share_pct": "40",
+        "milestones-1-title": "服务实施与总结", "milestones-1-due_on": "2027-04-01",
+        "milestones-1-share_pct": "60"}
+
+
+def test_the_milestone_plan_is_saved_and_shown_again(client, auth) -> None:
+    cast = gen_cast()
+    project = gen_project(cast)
+    auth.login(cast.community)
+    url = f"/community/projects/{project.id}/bundle?lang=en"
+    assert client.post(url, data={**_data(), **PLAN}).status_code == 302
+    project = _reload(project.id)
+    assert [(m.sequence, m.title, m.due_on.isoformat(), m.share_pct)
+            for m in project.milestones] == [(1, "入户走访建档", "2027-02-01", 40),
+                                              (2, "服务实施与总结", "2027-04-01", 60)]
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="服务实施与总结"' in page and 'value="2027-04-01"' in page
+    again = {**_data(), **PLAN, "milestones-1-share_pct": "50", "milestones-2-title": "回访",
+             "milestones-2-due_on": "2027-05-01", "milestones-2-share_pct": "10"}
+    assert client.post(url, data=again).status_code == 302  # the plan replaced, not appended
+    assert [m.share_pct for m in _reload(project.id).milestones] == [40, 50, 10]
+    added = client.post(url, data={**_data(), **PLAN, "add_row": "milestones"})
+    assert re.findall(r'name="(milestones-\d+)-title"', added.get_data(as_text=True)) == \
+        ["milestones-0", "milestones-1", "milestones-2"]
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    ({"milestones-1-share_pct": "50"}, "milestones-1-share_pct", "come to 90 per cent"),
+    ({"milestones-0-due_on": "2026-12-20"}, "milestones-0-due_on", "after the tender closes"),
+    ({"milestones-1-title": ""}, "milestones-1-title", "needs a title and a due day"),
+    ({"milestones-0-share_pct": "140"}, "milestones-0-share_pct", "Number must be between"),
+])
+def test_a_bad_milestone_plan_is_answered_by_its_step(client, auth, overrides, field,
+                                                      message) -> None:
+    cast = gen_cast()
+    project = gen_project(cast)
+    before = _snapshot(project.id)
+    auth.login(cast.community)
+    answer = client.post(f"/community/projects/{project.id}/bundle?lang=en",
+                         data={**_data(), **PLAN, **overrides})
+    assert answer.status_code == 400
+    assert message in _error(answer.get_data(as_text=True), field)
+    assert _snapshot(project.id) == before and not _reload(project.id).milestones
+
+
+def test_the_contract_follows_the_community_s_plan(app) -> None:
+    """The plan packaged with the bundle is the contract's, not the winning bid's."""
+    from dataclasses import replace
+
+    from marketplace.demo import Walk, bundle_draft
+    from marketplace.services.packaging.bundles import MilestoneLine, update_bundle
+    from tests.factories import T0
+
+    cast = gen_cast()
+    project = gen_project(cast)
+    day = (T0 + timedelta(days=90)).date()
+    draft = replace(bundle_draft("助餐服务包", T0, services()), milestones=(
+        MilestoneLine("社区走访", day, 30), MilestoneLine("服务总结", day + timedelta(30), 70)))
+    update_bundle(project.id, draft, actor=cast.community, now=at(0.01))
+    Walk(cast, project.id, T0).to(State.EVALUATION)
+    project = _reload(project.id)
+    assert [(m.title, m.share_pct, m.status.value) for m in project.milestones] == \
+        [("社区走访", 30, "accepted"), ("服务总结", 70, "accepted")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from marketplace import lifecycle
 from marketplace.clock import utcnow
@@ -13,6 +13,7 @@ from marketplace.models import (
     Account,
     BeneficiaryGroup,
     BundleItem,
+    Milestone,
     Project,
     Review,
     Role,
@@ -44,6 +45,16 @@ class ItemLine:
 
 
 @dataclass(frozen=True)
+class MilestoneLine:
+    """One step of the community's milestone plan: what is delivered by when, and the share of
+    the award paid when it is accepted."""
+
+    title: str
+    due_on: date | None
+    share_pct: int
+
+
+@dataclass(frozen=True)
 class BundleDraft:
     """What the community fills in; the budget is the sum of the items."""
 
@@ -58,6 +69,8 @@ class BundleDraft:
     summary: str = ""
     people_served: int = 0
     enquiry_closes_at: datetime | None = None  # default: first third of the tender period
+    # the contract's milestones when it starts (``Project.start_contract``); none: the bid's
+    milestones: tuple[MilestoneLine, ...] = ()
 
 
 def _items(lines: tuple[ItemLine, ...]) -> tuple[list[BundleItem], list[ServiceError]]:
@@ -81,6 +94,35 @@ def _items(lines: tuple[ItemLine, ...]) -> tuple[list[BundleItem], list[ServiceE
         items.append(BundleItem(service=service, quantity=line.quantity,
                                 unit_cost_fen=line.unit_cost_fen))
     return items, problems
+
+
+def _plan(lines: tuple[MilestoneLine, ...], tender_closes_at: datetime
+          ) -> tuple[list[Milestone], list[ServiceError]]:
+    """The milestone plan, and every step's problem: each is delivered after the tender
+    closes, in order, and the shares paid on acceptance come to the whole award."""
+    milestones, problems = [], []
+    after = tender_closes_at.date()
+    for n, line in enumerate(lines, start=1):
+        if not line.title.strip() or line.due_on is None:
+            problems.append(Invalid("Milestone %(n)s needs a title and a due day.",
+                                    field="milestones.title", n=n))
+            continue
+        if line.due_on <= after:
+            problems.append(Invalid("Milestone %(n)s must be due after the tender closes "
+                                    "(%(day)s).", field="milestones.due_on", n=n,
+                                    day=tender_closes_at.date().isoformat()))
+        after = max(after, line.due_on)
+        if not 0 <= line.share_pct <= 100:
+            problems.append(Invalid("Milestone %(n)s: a share is from 0 to 100 per cent.",
+                                    field="milestones.share_pct", n=n))
+        milestones.append(Milestone(sequence=n, title=line.title.strip(), due_on=line.due_on,
+                                    share_pct=line.share_pct))
+    shares = sum(line.share_pct for line in lines)
+    if lines and not problems and shares != 100:
+        problems.append(Invalid("The milestones' shares come to %(shares)s per cent; the "
+                                "award is paid in full, 100 per cent.",
+                                field="milestones.share_pct", shares=shares))
+    return milestones, problems
 
 
 def enquiry_deadline(draft: BundleDraft) -> datetime | None:
@@ -111,6 +153,8 @@ def _fill(project: Project, draft: BundleDraft, now: datetime) -> None:
         problems.append(Invalid("Unknown beneficiary group.", field="groups"))
     items, item_problems = _items(draft.items)
     problems += item_problems
+    plan, plan_problems = _plan(draft.milestones, draft.tender_closes_at)
+    problems += plan_problems
     project.title = draft.title.strip()
     project.summary = draft.summary
     project.items = items
@@ -131,6 +175,12 @@ def _fill(project: Project, draft: BundleDraft, now: datetime) -> None:
                                 rule=refused.guard, **refused.params))
     if problems:
         raise AllInvalid(problems)
+    if project.milestones:  # the plan replaced: the old steps go first (their sequence is unique)
+        for milestone in project.milestones:
+            db.session.delete(milestone)
+        db.session.flush()
+        db.session.expire(project, ["milestones"])
+    project.milestones = plan
 
 
 def problems(draft: BundleDraft, now: datetime) -> list[ServiceError]:

@@ -33,6 +33,7 @@ from marketplace.services.implementation.duties import shown_on_project
 from marketplace.services.packaging.bundles import (
     BundleDraft,
     ItemLine,
+    MilestoneLine,
     create_bundle,
     editable,
     problems,
@@ -48,6 +49,7 @@ from marketplace.web.forms import (
     BundleForm,
     CoverForm,
     ItemForm,
+    MilestoneForm,
     ReviewForm,
 )
 from marketplace.web.infra.filters import yuan
@@ -119,15 +121,18 @@ def _row_total(row: ItemForm) -> int | None:
 
 
 def _rows_changed(form: BundleForm, catalog: dict[str, ServiceType]) -> bool:
-    """The builder's own buttons: add a row, remove one, count the total again. The page is
-    drawn again with what was typed, nothing saved (there is no script under the CSP)."""
-    if "add_row" in request.form:
-        if len(form.items) < form.items.max_entries:
-            form.items.append_entry()
-    elif (removed := request.form.get("remove_row", "")).isdigit():
-        kept = [e for e in form.items.entries if e.name != f"items-{removed}"]
-        if kept and len(kept) < len(form.items.entries):
-            form.items.entries = kept
+    """The builder's own buttons: add a row (of items or of milestones), remove one, count
+    the total again. The page is drawn again with what was typed, nothing saved (there is no
+    script under the CSP)."""
+    rows = {"items": form.items, "milestones": form.milestones}
+    if (added := rows.get(request.form.get("add_row", ""))) is not None:
+        if len(added) < added.max_entries:
+            added.append_entry()
+    elif (removed := request.form.get("remove_row", "")).rpartition("-")[0] in rows:
+        listed = rows[removed.rpartition("-")[0]]
+        kept = [e for e in listed.entries if e.name != removed]
+        if kept and len(kept) < len(listed.entries):
+            listed.entries = kept
     elif "recalculate" not in request.form:
         return False
     _row_choices(form, catalog)
@@ -156,27 +161,46 @@ def _lines(form: BundleForm) -> tuple[tuple[ItemLine, ...], list[ItemForm]]:
     return tuple(lines), rows
 
 
+def _steps(form: BundleForm) -> tuple[tuple[MilestoneLine, ...], list[MilestoneForm]]:
+    """The milestone rows typed in (a row left empty is no step), for the service to check."""
+    steps, rows = [], []
+    for entry in form.milestones:
+        row = entry.form
+        if not (row.title.data or "").strip() and row.due_on.data is None \
+                and row.share_pct.data is None:
+            continue
+        steps.append(MilestoneLine((row.title.data or "").strip(), row.due_on.data,
+                                   row.share_pct.data or 0))
+        rows.append(row)
+    return tuple(steps), rows
+
+
 # the service's names for the bundle's fields, where the form calls them otherwise
 FORM_FIELDS = {"funding_target_fen": "target", "funding_minimum_fen": "minimum"}
 
 
-def _where(form: BundleForm, rows: list[ItemForm]) -> Callable[[object], str | None]:
-    """Where on the form a refusal of the bundle service goes: an item's next to its row,
-    one about all the items next to the first."""
+def _where(form: BundleForm, rows: list[ItemForm], steps: list[MilestoneForm]
+           ) -> Callable[[object], str | None]:
+    """Where on the form a refusal of the bundle service goes: an item's next to its row
+    (one about all the items next to the first), a milestone's next to its step's field."""
 
     def where(error: object) -> str | None:
-        field = getattr(error, "field", None)
+        field = getattr(error, "field", None) or ""
         n = getattr(error, "params", {}).get("n")
         if field == "items" and isinstance(n, int) and 0 < n <= len(rows):
             return rows[n - 1].unit_cost.name
         if field == "items":
             return (rows[0] if rows else form.items[0].form).service.name
-        return FORM_FIELDS.get(field or "", field)
+        if field.startswith("milestones.") and steps:
+            step = steps[n - 1] if isinstance(n, int) and 0 < n <= len(steps) else steps[-1]
+            return getattr(step, field.partition(".")[2]).name
+        return FORM_FIELDS.get(field, field or None)
 
     return where
 
 
-def _draft(form: BundleForm, lines: tuple[ItemLine, ...]) -> BundleDraft | None:
+def _draft(form: BundleForm, lines: tuple[ItemLine, ...],
+           steps: tuple[MilestoneLine, ...]) -> BundleDraft | None:
     """The draft the service checks, when every date and amount could be read."""
     target, minimum = to_fen(form.target.data), to_fen(form.minimum.data)
     for money, value in ((form.target, target), (form.minimum, minimum)):
@@ -193,7 +217,7 @@ def _draft(form: BundleForm, lines: tuple[ItemLine, ...]) -> BundleDraft | None:
                        subscription_closes_at=_noon(dates[1]),
                        tender_closes_at=_noon(dates[2]),
                        enquiry_closes_at=_noon(form.enquiry_closes_at.data)
-                       if form.enquiry_closes_at.data else None)
+                       if form.enquiry_closes_at.data else None, milestones=steps)
 
 
 def _builder(form: BundleForm, catalog: dict[str, ServiceType], status: int,
@@ -214,14 +238,16 @@ def _save(form: BundleForm, catalog: dict[str, ServiceType], project: Project | 
         return _builder(form, catalog, 200, project)
     form.validate()
     lines, rows = _lines(form)
-    draft = _draft(form, lines)
+    steps, step_rows = _steps(form)
+    draft = _draft(form, lines, steps)
+    where = _where(form, rows, step_rows)
     refused = bool(form.errors) or any(entry.form.errors for entry in form.items)
     if draft is not None and refused:
         # the rules too, in this same round, beside the fields the form found nothing wrong in
-        say(form, problems(draft, current_time()), _where(form, rows), only_new=True)
+        say(form, problems(draft, current_time()), where, only_new=True)
     if draft is None or refused:
         return _builder(form, catalog, 400, project)
-    saved = attempt(form, lambda: save(draft), where=_where(form, rows))
+    saved = attempt(form, lambda: save(draft), where=where)
     if saved is None:
         return _builder(form, catalog, 400, project)
     flash(_("Bundle saved. Check it, then submit it for review."))
@@ -252,6 +278,8 @@ def _as_typed(project: Project) -> dict[str, object]:
         "groups": [g.code for g in project.groups],
         "items": [{"service": i.service_code, "quantity": i.quantity,
                    "unit_cost": Decimal(i.unit_cost_fen) / 100} for i in project.items] or [{}],
+        "milestones": [{"title": m.title, "due_on": m.due_on, "share_pct": m.share_pct}
+                       for m in project.milestones] or [{}],
         "target": Decimal(project.funding_target_fen) / 100,
         "minimum": Decimal(project.funding_minimum_fen) / 100,
         **{name: local_date(moment) for name in ("subscription_opens_at",
