@@ -107,6 +107,17 @@ def takes_arguments(guard: Guard) -> Guard:
     return guard
 
 
+def about(name: str) -> Callable[[Guard], Guard]:
+    """Names the project's field a guard checks, so a form that edits it can say the guard's
+    refusal next to that field on save, not only when the move is tried."""
+
+    def mark(guard: Guard) -> Guard:
+        guard.field = name  # type: ignore[attr-defined]
+        return guard
+
+    return mark
+
+
 # --- windows: the one place that compares the clock with the project's dates ----------------
 
 
@@ -196,11 +207,13 @@ def not_under_review(project: Any, move: Move) -> None:
         raise GuardFailed(N_("The bundle is already waiting for review."))
 
 
+@about("items")
 def has_items(project: Any, move: Move) -> None:
     if not project.items:
         raise GuardFailed(N_("The bundle has no service items."))
 
 
+@about("items")
 def budget_matches_items(project: Any, move: Move) -> None:
     if project.budget_fen != project.items_total_fen:
         raise GuardFailed(
@@ -210,6 +223,7 @@ def budget_matches_items(project: Any, move: Move) -> None:
         )
 
 
+@about("funding_minimum_fen")
 def funding_in_range(project: Any, move: Move) -> None:
     if not 0 < project.funding_minimum_fen <= project.funding_target_fen <= project.budget_fen:
         raise GuardFailed(
@@ -218,6 +232,7 @@ def funding_in_range(project: Any, move: Move) -> None:
         )
 
 
+@about("subscription_closes_at")
 def dates_in_order(project: Any, move: Move) -> None:
     dates = (project.subscription_opens_at, project.subscription_closes_at,
              project.tender_closes_at)
@@ -451,8 +466,9 @@ class Rule:
 
 P, PUB, SUB, T = State.PACKAGING, State.PUBLICATION, State.SUBSCRIPTION, State.TENDERING
 IMP, EVA = State.IMPLEMENTATION, State.EVALUATION
-BUNDLE_READY = (has_items, budget_matches_items, funding_in_range, dates_in_order,
-                station_approved)
+# What the community fills in: checked when it saves the bundle, and again at submit and publish.
+BUNDLE_CONTENTS = (has_items, budget_matches_items, funding_in_range, dates_in_order)
+BUNDLE_READY = (*BUNDLE_CONTENTS, station_approved)
 COMMUNITY = frozenset({Party.COMMUNITY})
 ADMIN = frozenset({Party.ADMIN})
 CLOCK = frozenset({Party.CLOCK})
@@ -640,6 +656,19 @@ def fire(project: Any, move: Move) -> None:
             refused = failed
     refused.trigger, refused.state = move.trigger, state.value
     raise refused
+
+
+def refusals(project: Any, guards: Iterable[Guard], move: Move) -> list[GuardFailed]:
+    """Every refusal of these guards at once, each naming its guard: a form answers them all
+    in one round instead of one per try."""
+    refused = []
+    for guard in guards:
+        try:
+            guard(project, move)
+        except GuardFailed as failed:
+            failed.guard = guard.__name__
+            refused.append(failed)
+    return refused
 
 
 def _guards_pass(rule: Rule, project: Any, move: Move) -> bool:

@@ -219,10 +219,11 @@ class Project(Commitments, db.Model):
         return standing[0] if standing else None
 
     def start_contract(self, now: datetime) -> Award:
-        """Sign the contract with the award that stood, and lay out its milestones."""
+        """Sign the contract with the award that stood, and lay out its milestones: the plan
+        the community packaged with the bundle, or else the winning bid's."""
         award = self.award
         award.contract_started_at = now
-        plan = award.bid.milestone_plan or [
+        plan = [] if self.milestones else award.bid.milestone_plan or [
             {"title": "Delivery", "due": (now.date() + DEFAULT_DELIVERY).isoformat(),
              "share_pct": 100}
         ]

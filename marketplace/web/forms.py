@@ -33,6 +33,7 @@ from wtforms.validators import (
     Optional,
     Regexp,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.credit_code import problem
 from marketplace.models import Role
@@ -181,6 +182,10 @@ class AnswerForm(FlaskForm):
     answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=5000)])
 
 
+MAX_ITEM_ROWS = 30  # service items one bundle form takes
+MAX_MILESTONE_ROWS = 12  # steps of its milestone plan
+
+
 class ItemForm(Form):
     """One line of a bundle: a catalog service, how many, at what unit cost."""
 
@@ -190,11 +195,26 @@ class ItemForm(Form):
     unit_cost = DecimalField(_l("Unit cost (yuan)"), places=2, validators=[Optional()])
 
 
+class MilestoneForm(Form):
+    """One step of the bundle's milestone plan; the bundle service checks the plan."""
+
+    title = StringField(_l("Milestone"), validators=[Optional(), Length(max=200)])
+    due_on = DateField(_l("Due on"), validators=[Optional()])
+    share_pct = IntegerField(_l("Share of the award paid (%)"),
+                             validators=[Optional(), NumberRange(min=0, max=100)])
+
+
 class BundleForm(FlaskForm):
     station = SelectField(_l("Station"), coerce=whole, choices=[], validate_choice=False)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
-    items = FieldList(FormField(ItemForm), min_entries=5, max_entries=5)
+    groups = SelectMultipleField(_l("Beneficiary groups"), choices=[], validate_choice=False,
+                                 widget=ListWidget(prefix_label=False),
+                                 option_widget=CheckboxInput())
+    # rows are added and removed by the form's own buttons, the page drawn again by the server
+    items = FieldList(FormField(ItemForm), min_entries=1, max_entries=MAX_ITEM_ROWS)
+    milestones = FieldList(FormField(MilestoneForm), min_entries=1,
+                           max_entries=MAX_MILESTONE_ROWS)
     target = DecimalField(_l("Funding target (yuan)"), places=2, validators=[InputRequired()])
     minimum = DecimalField(_l("Funding minimum (yuan)"), places=2, validators=[InputRequired()])
     subscription_opens_at = DateField(_l("Subscription opens"), validators=[InputRequired()])

@@ -3,7 +3,7 @@ form, checking a move, finding a project the reader may see."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TypeVar
 
@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.wrappers import Response
+from wtforms import Field, FieldList, FormField
 
 from marketplace.extensions import db
 from marketplace.lifecycle import DECISIONS, MoveRefused
@@ -41,21 +42,47 @@ def to_fen(amount: Decimal | None) -> int | None:
         return None
 
 
-def attempt(form: FlaskForm | None, action: Callable[[], T]) -> T | None:
-    """Call one service; a refusal goes next to its field (or on top of the page), nothing saved."""
+def _named(fields: Iterable[Field], name: str) -> Field | None:
+    """The form's field of this full name, inside lists of rows too (``items-0-unit_cost``)."""
+    for field in fields:
+        if field.name == name:
+            return field
+        if isinstance(field, FieldList | FormField) and (inner := _named(field, name)):
+            return inner
+    return None
+
+
+def attempt(form: FlaskForm | None, action: Callable[[], T],
+            where: Callable[[ServiceError | MoveRefused], str | None] | None = None
+            ) -> T | None:
+    """Call one service; a refusal goes next to its field (or on top of the page), nothing saved.
+    A service that found several problems at once (``AllInvalid``) has each said by its field;
+    ``where`` names the form's field for a refusal whose field the form calls otherwise."""
     try:
         return action()
     except (ServiceError, MoveRefused) as error:
         db.session.rollback()
-        message = translated(error)
-        field = getattr(error, "field", None)
-        target = getattr(form, field, None) if form is not None and field else None
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*target.errors, message]
-        else:
-            flash(message, "error")
+        say(form, getattr(error, "errors", (error,)), where)
         flash_clause(getattr(error, "clause", None))
         return None
+
+
+def say(form: FlaskForm | None, errors: Iterable[ServiceError | MoveRefused],
+        where: Callable[[ServiceError | MoveRefused], str | None] | None = None,
+        only_new: bool = False) -> None:
+    """Each refusal next to its field, or on top of the page; ``only_new``: not beside a field
+    the form's own checks already answered."""
+    for one in errors:
+        message = translated(one)
+        field = (where(one) if where else None) or getattr(one, "field", None)
+        target = getattr(form, field, None) if form is not None and field else None
+        if target is None and isinstance(form, FlaskForm) and field:
+            target = _named(form, field)
+        if target is not None and hasattr(target, "errors"):
+            if not (only_new and target.errors):
+                target.errors = [*target.errors, message]
+        else:
+            flash(message, "error")
 
 
 def may_move_or_403(project: Project, trigger: str) -> None:

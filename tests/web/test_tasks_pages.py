@@ -96,7 +96,7 @@ def test_community_tasks_award_question_and_rejected_bundle(app: Flask, clock) -
     assert links["Answer the bidder's question"] == \
         f"/community/projects/{tender.id}#question-{question}"
     assert links["Fix the bundle the administrator sent back"] == \
-        f"/community/projects/{rejected.id}#review"
+        f"/community/projects/{rejected.id}/bundle#rejection-reason"  # straight to its form
     assert count == len(found) == 3
     page = _client(app, cast.community).get("/tasks").get_data(as_text=True)
     assert "预算明细不全。" in page  # the reason it was sent back, beside the task
@@ -107,7 +107,8 @@ def test_community_tasks_award_question_and_rejected_bundle(app: Flask, clock) -
     second, second_count, _ = _tasks(_client(app, other.community))
     assert second == [("The tender is closed: award it", f"/community/projects/{theirs.id}#bids")]
     assert second_count == 1
-    assert not any(f"/{tender.id}#" in link or f"/{rejected.id}#" in link for _, link in second)
+    assert not any(f"/{tender.id}#" in link or f"/{rejected.id}/bundle#" in link
+                   for _, link in second)
 
 
 def test_community_milestone_to_accept_and_organization_report_due(app: Flask, clock) -> None:

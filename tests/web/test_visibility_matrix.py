@@ -184,6 +184,15 @@ def community_project(case: Case) -> int:
     return 200 if case.actor == "owner" else 404  # another community's: not there
 
 
+@role_page(Role.COMMUNITY)
+def bundle_editor(case: Case) -> int:
+    """Its own community changes a bundle in packaging before or after a review, not while
+    one is pending or later (409); another community's is not there."""
+    if case.actor != "owner":
+        return 404
+    return 200 if case.kind in ("draft", "rejected") else 409
+
+
 @role_page(Role.ENTERPRISE)
 def subscribe(case: Case) -> int:
     return page(case)
@@ -275,6 +284,7 @@ GET_ROUTES: dict[str, tuple[Callable[[Case], dict[str, int]], Rule]] = {
     "covers.cover": (_pid, drawn_cover),
     "enterprise.subscribed": (_subscription, confirmation),
     "community.project": (_pid, community_project),
+    "community.edit_bundle": (_pid, bundle_editor),
     "enterprise.subscribe": (_pid, subscribe),
     "ngo.project": (_pid, ngo_page),
     "ngo.withdraw": (_pid, withdraw),

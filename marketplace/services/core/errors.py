@@ -35,6 +35,17 @@ class Invalid(ServiceError):
     status, code = 400, "invalid"
 
 
+class AllInvalid(Invalid):
+    """Several refusals of one input, found together so a form answers them in one round; it
+    reads as the first (the API's one error), ``errors`` holds them all."""
+
+    def __init__(self, errors: list[ServiceError]) -> None:
+        first = errors[0]
+        super().__init__(first.template, field=first.field, rule=first.rule,
+                         clause=first.clause, **first.params)
+        self.errors = tuple(errors)
+
+
 class Forbidden(ServiceError):
     status, code = 403, "forbidden"
 

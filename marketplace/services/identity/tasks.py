@@ -229,8 +229,8 @@ def _sheet_task(project: Project, now: datetime) -> Task:
 
 KINDS: tuple[Kind, ...] = (
     Kind("fix_bundle", Role.COMMUNITY, _bundles(Review.REJECTED),
-         lambda p, now: Task("fix_bundle", p.title, "community.project",
-                             {"project_id": p.id}, "review",
+         lambda p, now: Task("fix_bundle", p.title, "community.edit_bundle",
+                             {"project_id": p.id}, "rejection-reason",
                              extra={"reason": p.review_reason})),
     Kind("submit_bundle", Role.COMMUNITY, _bundles(Review.DRAFT),
          _project_task("submit_bundle", "community.project", "review")),

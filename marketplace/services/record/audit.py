@@ -33,6 +33,7 @@ EVENTS = frozenset({
     "register_station", "reject_organization", "reject_station", "report", "return_milestone",
     "set_cover", "set_panel_quorum", "set_report_schedule", "subscribe", "uphold_complaint",
     "withdraw_bid", "withdraw_credit",
+    "edit_bundle",  # a bundle changed in packaging (services/packaging/bundles.update_bundle)
 })
 TRIGGERS = frozenset(lifecycle.TRIGGERS) | EVENTS
 

@@ -81,6 +81,7 @@ TRIGGER_NAMES = {
     "terminate": _l("Project terminated"),
     "cancel": _l("Project cancelled"),
     "create": _l("Bundle created"),
+    "edit_bundle": _l("Bundle changed"),
     "set_cover": _l("Cover picture changed"),
     "subscribe": _l("Subscription made"),
     "move_credit": _l("Credit moved to the project"),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,15 +13,32 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from marketplace.clock import local_date
 from marketplace.extensions import db
-from marketplace.models import MilestoneStatus, NamingStatus, Project, Role, ServiceType, Station
+from marketplace.models import (
+    BeneficiaryGroup,
+    MilestoneStatus,
+    NamingStatus,
+    Project,
+    Role,
+    ServiceType,
+    Station,
+)
 from marketplace.services.core.moves import allowed_moves, move
 from marketplace.services.core.visibility import is_own_community
 from marketplace.services.finance import consequences
 from marketplace.services.implementation import evidence as files
 from marketplace.services.implementation.delivery import review_milestone
 from marketplace.services.implementation.duties import shown_on_project
-from marketplace.services.packaging.bundles import BundleDraft, ItemLine, create_bundle
+from marketplace.services.packaging.bundles import (
+    BundleDraft,
+    ItemLine,
+    MilestoneLine,
+    create_bundle,
+    editable,
+    problems,
+    update_bundle,
+)
 from marketplace.services.packaging.naming import applications_for_community, choose_naming
 from marketplace.services.record.transparency import money_trail
 from marketplace.services.tendering.enquiries import answer_question, questions_of
@@ -28,10 +48,13 @@ from marketplace.web.forms import (
     AwardForm,
     BundleForm,
     CoverForm,
+    ItemForm,
+    MilestoneForm,
     ReviewForm,
 )
+from marketplace.web.infra.filters import yuan
 from marketplace.web.infra.labels import localized
-from marketplace.web.pages import attempt, current_time, project_or_404, to_fen
+from marketplace.web.pages import attempt, current_time, project_or_404, say, to_fen
 from marketplace.web.roles.auth import role_required
 
 bp = Blueprint("community", __name__, url_prefix="/community")
@@ -66,63 +89,224 @@ def index() -> str:
     return render_template("community/index.html", stations=stations, projects=projects)
 
 
-def _bundle_form() -> BundleForm:
-    form = BundleForm()
+def _catalog() -> dict[str, ServiceType]:
+    return {s.code: s for s in db.session.execute(
+        db.select(ServiceType).order_by(ServiceType.code)).scalars()}
+
+
+def _bundle_form(catalog: dict[str, ServiceType], **data: object) -> BundleForm:
+    form = BundleForm(**data)
     form.station.choices = [SelectChoice(s.id, s.name) for s in _stations() if s.is_approved]
-    services = db.session.execute(db.select(ServiceType).order_by(ServiceType.code)).scalars()
-    choices = [SelectChoice("", "—"),
-               *(SelectChoice(s.code, f"{s.code} {localized(s)}") for s in services)]
-    for entry in form.items:
-        entry.form.service.choices = choices
+    form.groups.choices = [SelectChoice(g.code, localized(g)) for g in db.session.execute(
+        db.select(BeneficiaryGroup).order_by(BeneficiaryGroup.code)).scalars()]
+    _row_choices(form, catalog)
     return form
 
 
-def _lines(form: BundleForm) -> tuple[ItemLine, ...] | None:
-    lines = []
+def _row_choices(form: BundleForm, catalog: dict[str, ServiceType]) -> None:
+    """Each row picks a catalog service, its unit and typical cost said in the choice."""
+    choices = [SelectChoice("", "—"), *(SelectChoice(s.code, _(
+        "%(code)s %(name)s · %(cost)s per %(unit)s (typical)", code=s.code, name=localized(s),
+        cost=yuan(s.typical_unit_cost_fen), unit=localized(s, "unit")))
+        for s in catalog.values())]
+    for entry in form.items:
+        entry.form.service.choices = choices
+
+
+def _row_total(row: ItemForm) -> int | None:
+    cost = to_fen(row.unit_cost.data) if row.unit_cost.data is not None else None
+    if not row.service.data or not row.quantity.data or cost is None:
+        return None
+    return row.quantity.data * cost
+
+
+def _rows_changed(form: BundleForm, catalog: dict[str, ServiceType]) -> bool:
+    """The builder's own buttons: add a row (of items or of milestones), remove one, count
+    the total again. The page is drawn again with what was typed, nothing saved (there is no
+    script under the CSP)."""
+    rows = {"items": form.items, "milestones": form.milestones}
+    if (added := rows.get(request.form.get("add_row", ""))) is not None:
+        if len(added) < added.max_entries:
+            added.append_entry()
+    elif (removed := request.form.get("remove_row", "")).rpartition("-")[0] in rows:
+        listed = rows[removed.rpartition("-")[0]]
+        kept = [e for e in listed.entries if e.name != removed]
+        if kept and len(kept) < len(listed.entries):
+            listed.entries = kept
+    elif "recalculate" not in request.form:
+        return False
+    _row_choices(form, catalog)
+    return True
+
+
+def _lines(form: BundleForm) -> tuple[tuple[ItemLine, ...], list[ItemForm]]:
+    """The rows that name a service, as item lines (the service checks their numbers), and
+    the rows they came from; a row whose numbers cannot be read at all is answered here."""
+    lines, rows = [], []
     for entry in form.items:
         row = entry.form
         if not row.service.data:
             continue
         cost = to_fen(row.unit_cost.data)
-        if not row.quantity.data or cost is None or cost <= 0:
-            row.unit_cost.errors = [*row.unit_cost.errors,
-                                    _("Give a quantity and a unit cost above zero.")]
+        if not row.quantity.data or cost is None:
+            if not row.quantity.errors and not row.unit_cost.errors:
+                row.unit_cost.errors = [*row.unit_cost.errors,
+                                        _("Give a quantity and a unit cost above zero.")]
             continue
         lines.append(ItemLine(row.service.data, row.quantity.data, cost))
-    if not lines and not form.errors:
+        rows.append(row)
+    if not lines and not any(entry.errors for entry in form.items):
         first = form.items[0].form.service
         first.errors = [*first.errors, _("Add at least one service item.")]
-    return tuple(lines) if not form.errors and lines else None
+    return tuple(lines), rows
+
+
+def _steps(form: BundleForm) -> tuple[tuple[MilestoneLine, ...], list[MilestoneForm]]:
+    """The milestone rows typed in (a row left empty is no step), for the service to check."""
+    steps, rows = [], []
+    for entry in form.milestones:
+        row = entry.form
+        if not (row.title.data or "").strip() and row.due_on.data is None \
+                and row.share_pct.data is None:
+            continue
+        steps.append(MilestoneLine((row.title.data or "").strip(), row.due_on.data,
+                                   row.share_pct.data or 0))
+        rows.append(row)
+    return tuple(steps), rows
+
+
+# the service's names for the bundle's fields, where the form calls them otherwise
+FORM_FIELDS = {"funding_target_fen": "target", "funding_minimum_fen": "minimum"}
+
+
+def _where(form: BundleForm, rows: list[ItemForm], steps: list[MilestoneForm]
+           ) -> Callable[[object], str | None]:
+    """Where on the form a refusal of the bundle service goes: an item's next to its row
+    (one about all the items next to the first), a milestone's next to its step's field."""
+
+    def where(error: object) -> str | None:
+        field = getattr(error, "field", None) or ""
+        n = getattr(error, "params", {}).get("n")
+        if field == "items" and isinstance(n, int) and 0 < n <= len(rows):
+            return rows[n - 1].unit_cost.name
+        if field == "items":
+            return (rows[0] if rows else form.items[0].form).service.name
+        if field.startswith("milestones.") and steps:
+            step = steps[n - 1] if isinstance(n, int) and 0 < n <= len(steps) else steps[-1]
+            return getattr(step, field.partition(".")[2]).name
+        return FORM_FIELDS.get(field, field or None)
+
+    return where
+
+
+def _draft(form: BundleForm, lines: tuple[ItemLine, ...],
+           steps: tuple[MilestoneLine, ...]) -> BundleDraft | None:
+    """The draft the service checks, when every date and amount could be read."""
+    target, minimum = to_fen(form.target.data), to_fen(form.minimum.data)
+    for money, value in ((form.target, target), (form.minimum, minimum)):
+        if value is None and not money.errors:
+            money.errors = [*money.errors, _("Give an amount above zero.")]
+    dates = (form.subscription_opens_at.data, form.subscription_closes_at.data,
+             form.tender_closes_at.data)
+    if target is None or minimum is None or None in dates or form.enquiry_closes_at.errors:
+        return None
+    return BundleDraft(title=form.title.data or "", items=lines, funding_target_fen=target,
+                       funding_minimum_fen=minimum, summary=form.summary.data or "",
+                       group_codes=tuple(form.groups.data or ()),
+                       subscription_opens_at=_noon(dates[0]),
+                       subscription_closes_at=_noon(dates[1]),
+                       tender_closes_at=_noon(dates[2]),
+                       enquiry_closes_at=_noon(form.enquiry_closes_at.data)
+                       if form.enquiry_closes_at.data else None, milestones=steps)
+
+
+def _builder(form: BundleForm, catalog: dict[str, ServiceType], status: int,
+             project: Project | None = None) -> tuple[str, int]:
+    rows = [_row_total(entry.form) for entry in form.items]
+    return render_template("community/bundle.html", form=form, project=project,
+                           catalog=catalog, row_totals=rows,
+                           total=sum(r for r in rows if r is not None)), status
+
+
+def _save(form: BundleForm, catalog: dict[str, ServiceType], project: Project | None,
+          save: Callable[[BundleDraft], Project]) -> Response | tuple[str, int]:
+    """One round: the form's own checks, then the service's (the lifecycle's guards of the
+    bundle among them), every refusal next to its field; nothing saved unless all pass."""
+    if not form.is_submitted():
+        return _builder(form, catalog, 200, project)
+    if _rows_changed(form, catalog):
+        return _builder(form, catalog, 200, project)
+    form.validate()
+    lines, rows = _lines(form)
+    steps, step_rows = _steps(form)
+    draft = _draft(form, lines, steps)
+    where = _where(form, rows, step_rows)
+    refused = bool(form.errors) or any(entry.form.errors for entry in form.items)
+    if draft is not None and refused:
+        # the rules too, in this same round, beside the fields the form found nothing wrong in
+        say(form, problems(draft, current_time()), where, only_new=True)
+    if draft is None or refused:
+        return _builder(form, catalog, 400, project)
+    saved = attempt(form, lambda: save(draft), where=where)
+    if saved is None:
+        return _builder(form, catalog, 400, project)
+    flash(_("Bundle saved. Check it, then submit it for review."))
+    return redirect(url_for("community.project", project_id=saved.id))
 
 
 @bp.route("/bundles/new", methods=["GET", "POST"])
 @role_required(Role.COMMUNITY)
 def new_bundle() -> str | Response | tuple[str, int]:
     """Build a bundle from the catalog; the budget is the sum of the items."""
-    form = _bundle_form()
-    if not form.validate_on_submit():
-        return render_template("community/bundle.html", form=form), \
-            400 if form.is_submitted() else 200
-    lines = _lines(form)
-    target, minimum = to_fen(form.target.data), to_fen(form.minimum.data)
-    for money, value in ((form.target, target), (form.minimum, minimum)):
-        if value is None or value <= 0:
-            money.errors = [*money.errors, _("Give an amount above zero.")]
-    if lines is None or form.errors or target is None or minimum is None:
-        return render_template("community/bundle.html", form=form), 400
-    draft = BundleDraft(title=form.title.data, items=lines, funding_target_fen=target,
-                        funding_minimum_fen=minimum, summary=form.summary.data or "",
-                        subscription_opens_at=_noon(form.subscription_opens_at.data),
-                        subscription_closes_at=_noon(form.subscription_closes_at.data),
-                        tender_closes_at=_noon(form.tender_closes_at.data),
-                        enquiry_closes_at=_noon(form.enquiry_closes_at.data)
-                        if form.enquiry_closes_at.data else None)
-    project = attempt(form, lambda: create_bundle(form.station.data, draft,
-                                                  actor=current_user, now=current_time()))
-    if project is None:
-        return render_template("community/bundle.html", form=form), 400
-    flash(_("Bundle saved. Check it, then submit it for review."))
-    return redirect(url_for("community.project", project_id=project.id))
+    catalog = _catalog()
+    form = _bundle_form(catalog)
+    if not form.is_submitted():
+        while len(form.items) < NEW_ROWS:
+            form.items.append_entry()
+        _row_choices(form, catalog)
+    return _save(form, catalog, None, lambda draft: create_bundle(
+        form.station.data, draft, actor=current_user, now=current_time()))
+
+
+NEW_ROWS = 3  # rows a new bundle's form starts with; the builder adds more
+
+
+def _as_typed(project: Project) -> dict[str, object]:
+    """The bundle as its form shows it, to be changed."""
+    return {
+        "station": project.station_id, "title": project.title, "summary": project.summary,
+        "groups": [g.code for g in project.groups],
+        "items": [{"service": i.service_code, "quantity": i.quantity,
+                   "unit_cost": Decimal(i.unit_cost_fen) / 100} for i in project.items] or [{}],
+        "milestones": [{"title": m.title, "due_on": m.due_on, "share_pct": m.share_pct}
+                       for m in project.milestones] or [{}],
+        "target": Decimal(project.funding_target_fen) / 100,
+        "minimum": Decimal(project.funding_minimum_fen) / 100,
+        **{name: local_date(moment) for name in ("subscription_opens_at",
+                                                  "subscription_closes_at",
+                                                  "enquiry_closes_at", "tender_closes_at")
+           if (moment := getattr(project, name)) is not None},
+    }
+
+
+@bp.route("/projects/<int:project_id>/bundle", methods=["GET", "POST"])
+@role_required(Role.COMMUNITY)
+def edit_bundle(project_id: int) -> Response | tuple[str, int]:
+    """Change the bundle while it is packaged: a draft, or one the administrator sent back
+    (its reason shown above the form). Under review or later it is not the community's to
+    change (409, as a move refused)."""
+    project = _own(project_id)
+    if not editable(project):
+        flash(_("The bundle can be changed only while it is packaged and not waiting for "
+                "review."), "error")
+        return _manage(project, 409)
+    catalog = _catalog()
+    form = _bundle_form(catalog, **({} if request.method == "POST" else
+                                    {"data": _as_typed(project)}))
+    form.station.choices = [SelectChoice(project.station_id, project.station.name)]
+    return _save(form, catalog, project, lambda draft: update_bundle(  # the form has no count
+        project_id, replace(draft, people_served=project.people_served), actor=current_user,
+        now=current_time()))
 
 
 def _manage(project: Project, status: int = 200, **forms: object) -> tuple[str, int]:
