@@ -360,7 +360,7 @@ PATHS: dict[str, dict[str, Any]] = {
                    errors=(401, 403, 404), schema="Inspections"),
         "post": _op("The administrator records an inspection: of the station while it is "
                     "pending (site), or of one of its projects (midterm: in implementation; "
-                    "effect: delivered); 409 site_before_opening or phase_fits_project when "
+                    "effect: delivered); 409 station_pending or inspection_phase_state when "
                     "the phase does not fit", "201", security=BEARER, parameters=[STATION_ID],
                     body=_body({
                         "phase": {"type": "string",

@@ -23,6 +23,7 @@ from marketplace.services.evaluation.inspections import inspections_of_station
 from marketplace.services.implementation.volunteers import minutes_by_volunteer
 from marketplace.services.packaging.stations import station_trail
 from marketplace.services.record.public_record import public_trail
+from marketplace.services.record.transparency import raised_by_project
 from marketplace.services.reports.directory import directory
 from marketplace.services.reports.impact import impact as impact_of
 from marketplace.services.reports.showcase import PUBLIC_STATES, SORTS, Filters, days_left, showcase
@@ -63,7 +64,8 @@ def index() -> str:
                            projects=page.items, filters=filters, states=PUBLIC_STATES,
                            areas=shown.areas, groups=shown.groups, counties=shown.counties,
                            project_href=project_href, station_href=station_href,
-                           sorts=SORTS, days_left=lambda p: days_left(p, now))
+                           sorts=SORTS, days_left=lambda p: days_left(p, now),
+                           raised=raised_by_project(p.id for p in page.items))
 
 
 @bp.get("/stations")
@@ -85,8 +87,9 @@ def station(station_id: int) -> str:
     if station is None or not station.is_approved:
         abort(404)
     minutes = minutes_by_volunteer(station.id)
-    return render_template("public/station.html", station=station,
-                           projects=_public_projects(Project.station_id == station.id),
+    projects = _public_projects(Project.station_id == station.id)
+    return render_template("public/station.html", station=station, projects=projects,
+                           raised=raised_by_project(p.id for p in projects),
                            inspections=inspections_of_station(station.id),
                            volunteers=len(minutes), minutes=sum(minutes.values()),
                            record=public_trail(station_trail(station.id)))
@@ -110,7 +113,7 @@ def organization(organization_id: int) -> str:
         projects = _public_projects(Project.subscriptions.any(
             Subscription.enterprise_id == org.id))
     return render_template("public/organization.html", org=org, stations=stations,
-                           projects=projects,
+                           projects=projects, raised=raised_by_project(p.id for p in projects),
                            awards=awards(org.id) if org.role is Role.SOCIAL_ORG else [])
 
 

@@ -110,10 +110,10 @@ def test_a_phase_that_does_not_fit_is_a_409_naming_the_rule(client, auth, cast,
     before = _counts()
     site = client.post(_url(packaging.station_id), json=SITE, headers=headers)
     assert site.status_code == 409
-    assert site.json["error"] == "conflict" and site.json["rule"] == "site_before_opening"
+    assert site.json["error"] == "conflict" and site.json["rule"] == "station_pending"
     midterm = client.post(_url(packaging.station_id), headers=headers, json={
         **SITE, "phase": "midterm", "project_id": packaging.id})
-    assert midterm.status_code == 409 and midterm.json["rule"] == "phase_fits_project"
+    assert midterm.status_code == 409 and midterm.json["rule"] == "inspection_phase_state"
     assert _counts() == before
 
 
