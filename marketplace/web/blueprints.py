@@ -44,6 +44,7 @@ def register(app: Flask) -> None:
         dashboard,
         enterprise,
         evaluator,
+        fund,
         ngo,
         stations,
         tasks,
@@ -55,7 +56,8 @@ def register(app: Flask) -> None:
     site.init_app(app)  # the header, footer and cover pictures every template reads
     for blueprint in (project.bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp,
                       complaints.bp, dashboard.bp, county_reports.bp, transparency.bp,
-                      evidence.bp, tokens.bp, record.bp, stations.bp, covers.bp, tasks.bp):
+                      evidence.bp, tokens.bp, record.bp, stations.bp, covers.bp, tasks.bp,
+                      fund.bp):
         app.register_blueprint(blueprint)
     labels.register(app)
     errors.register(app)

@@ -261,6 +261,47 @@ class StationDecisionForm(FlaskForm):
     reason = TextAreaField(_l("Reason for rejecting"), validators=[Optional(), Length(max=2000)])
 
 
+class OrganizationDecisionForm(FlaskForm):
+    """Approving a signed-up organization, or rejecting it with the reason."""
+
+    reason = TextAreaField(_l("Reason for rejecting the organization"),
+                           description=_l("Needed to reject; kept with the decision."),
+                           validators=[Optional(), Length(max=2000)])
+
+
+class InspectionForm(FlaskForm):
+    """Field names follow ``inspections.record_inspection`` so its refusals land next to them."""
+
+    phase = SelectField(_l("Phase"), choices=[
+        SelectChoice("site", _l("Site inspection")),
+        SelectChoice("midterm", _l("Mid-term inspection")),
+        SelectChoice("effect", _l("Effect evaluation"))],
+        description=_l("A site inspection is of a station still pending; the others are of "
+                       "one of its projects."))
+    project_id = SelectField(_l("Project"), choices=[], validate_choice=False,
+                             description=_l("For a mid-term or effect inspection."))
+    inspected_on = DateField(_l("Date of the inspection"), validators=[InputRequired()])
+    rating = SelectField(_l("Rating"), choices=[
+        SelectChoice("excellent", _l("Excellent")), SelectChoice("good", _l("Good")),
+        SelectChoice("pass", _l("Pass")), SelectChoice("fail", _l("Fail"))])
+    findings = TextAreaField(_l("Findings"), validators=[Length(max=10000)])
+    follow_up = TextAreaField(_l("Follow-up"), validators=[Length(max=10000)],
+                              description=_l("What must be done, by whom and by when; "
+                                             "needed when the rating is a fail."))
+
+
+class FundIncomeForm(FlaskForm):
+    """Money paid into one of the fund's sources; shown back once for confirmation."""
+
+    source = SelectField(_l("Fund source"), choices=[])
+    amount = DecimalField(_l("Amount (yuan)"), places=2, validators=[InputRequired()])
+    reason = TextAreaField(_l("Where it came from"),
+                           description=_l("The budget line, grant letter or donor, as the "
+                                          "fund's page will show it."),
+                           validators=[DataRequired(), Length(max=2000)])
+    confirmed = HiddenField()
+
+
 class MoveCreditForm(FlaskForm):
     """Credit moved to a project in subscription; shown back once for confirmation."""
 

@@ -112,7 +112,7 @@ def _replay(app: Flask, client: FlaskClient, world, numbers: tuple[str, ...], *,
     wrong = []
     for project in projects.values():
         ids = {"project_id": project.id, "complaint_id": 1, "question_id": 1,
-               "notification_id": 1,
+               "notification_id": 1, "station_id": project.station_id,
                "milestone_id": project.milestones[0].id if project.milestones else 1}
         for method, url, schema in _json_routes(app, spec, ids):
             bodies = [*(DEEP if deep else ()),

@@ -223,6 +223,13 @@ def admin_page(case: Case) -> int:
     return 200
 
 
+def api_admin(case: Case) -> int:
+    """An administrator's API route: 401 without a token, 403 for any other role."""
+    if case.actor == "visitor":
+        return 401
+    return 200 if case.role is Role.ADMIN else 403
+
+
 @role_page(Role.ADMIN)
 def evaluation_award(case: Case) -> int:
     return 200 if case.kind == "completed" else 404  # only completed projects are ranked
@@ -295,6 +302,7 @@ GET_ROUTES: dict[str, tuple[Callable[[Case], dict[str, int]], Rule]] = {
     "admin.evaluation_award": (_pid, evaluation_award),
     "public.station": (lambda c: {"station_id": c.project.station_id}, everyone),
     "stations.review": (lambda c: {"station_id": c.project.station_id}, admin_page),
+    "api.station_inspections": (lambda c: {"station_id": c.project.station_id}, api_admin),
     "public.organization": (lambda c: {"organization_id": c.world.community_org},
                             once(everyone)),
     "public.impact": (lambda c: {"organization_id": c.world.enterprise_org}, once(everyone)),
@@ -309,7 +317,8 @@ POST_ONLY = {
     "api.fire_move", "api.submit_bid", "api.withdraw_bid", "api.lodge_complaint", "api.evaluate",
     "api.upload", "api.report", "api.review", "api.panel", "api.ask", "api.answer",
     "api.subscribe", "api.decide_complaint", "admin.decide", "api.panel_quorum",
-    "evaluator.recuse", "api.read_notification", "tasks.read",
+    "evaluator.recuse", "api.read_notification", "tasks.read", "stations.inspect",
+    "api.record_station_inspection",
     "covers.upload",
 }
 # Routes whose id is a subscription's: who may read a receipt (the subscriber and the

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from marketplace.clock import utcnow
+from marketplace.clock import local_date, utcnow
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import (
@@ -20,6 +20,7 @@ from marketplace.models import (
     Inspection,
     InspectionPhase,
     InspectionRating,
+    Project,
     Role,
     Station,
     StationStatus,
@@ -72,7 +73,7 @@ def record_inspection(phase: InspectionPhase | str, *, actor: Account, inspected
         raise Invalid("Write down what the inspection found.", field="findings")
     if rating is InspectionRating.FAIL and not follow_up:
         raise Invalid("A failing inspection needs the follow-up actions.", field="follow_up")
-    if not isinstance(inspected_on, date) or inspected_on > now.date():
+    if not isinstance(inspected_on, date) or inspected_on > local_date(now):
         raise Invalid("An inspection is recorded after it took place.", field="inspected_on")
     with atomic():
         project = None
@@ -85,6 +86,8 @@ def record_inspection(phase: InspectionPhase | str, *, actor: Account, inspected
             if project_id is None:
                 raise Invalid("Choose the project to inspect.", field="project_id")
             project = lock_project(project_id)
+            if station_id is not None and project.station_id != station_id:
+                raise Invalid("The project is not one of this station's.", field="project_id")
             if project.state not in PROJECT_STATES[phase]:
                 raise Conflict("A %(phase)s inspection is for a project in %(states)s; this "
                                "one is in %(state)s.", phase=phase.value,
@@ -109,6 +112,14 @@ def inspections_of_station(station_id: int) -> list[Inspection]:
         db.select(Inspection).where(Inspection.station_id == station_id)
         .order_by(Inspection.inspected_on, Inspection.id)
     ).scalars())
+
+
+def inspectable_projects(station_id: int) -> list[Project]:
+    """The station's projects a mid-term or effect inspection may be of now, newest first."""
+    states = frozenset().union(*PROJECT_STATES.values())
+    return list(db.session.execute(
+        db.select(Project).where(Project.station_id == station_id, Project.state.in_(states))
+        .order_by(Project.id.desc())).scalars())
 
 
 def inspections_of_project(project_id: int) -> list[Inspection]:

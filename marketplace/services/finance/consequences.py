@@ -73,3 +73,12 @@ def naming(right: NamingRight) -> list[Said]:
         said.append(("The other %(count)s applications for this station are declined.",
                      {"count": others}))
     return [*said, FINAL]
+
+
+def receiving(source: str, amount_fen: int, held_fen: int) -> list[Said]:
+    """Income paid into a fund source (``income.record_income``); ``source`` as the page
+    names it, ``held_fen`` what the fund holds before it."""
+    return [("%(amount_fen)s is recorded as income of “%(source)s” and shown on the fund's "
+             "page.", {"amount_fen": amount_fen, "source": source}),
+            ("The fund then holds %(total_fen)s.", {"total_fen": held_fen + amount_fen}),
+            ("A ledger entry is never edited: a mistake is corrected by a reversing entry.", {})]

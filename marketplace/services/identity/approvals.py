@@ -8,16 +8,21 @@ from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.models import Account, Organization, OrgStatus, Role
 from marketplace.services.core.access import require
-from marketplace.services.core.errors import Conflict, NotFound
+from marketplace.services.core.errors import Conflict, Invalid, NotFound
 from marketplace.services.core.unit import atomic
 from marketplace.services.record.audit import record
 from marketplace.services.record.notifications import send
 
 
 def decide_organization(organization_id: int, *, actor: Account, approve: bool,
-                        now: datetime | None = None) -> Organization:
+                        now: datetime | None = None, reason: str | None = None) -> Organization:
+    """Approve or reject a signed-up organization; a rejection says why (kept with the
+    decision on the audit record, as a station's or a bundle's is)."""
     now = now or utcnow()
     require(actor, Role.ADMIN)
+    reason = (reason or "").strip() or None
+    if not approve and reason is None:
+        raise Invalid("Give a reason.", field="reason")
     with atomic():
         organization = db.session.get(Organization, organization_id)
         if organization is None:
@@ -26,7 +31,7 @@ def decide_organization(organization_id: int, *, actor: Account, approve: bool,
             raise Conflict("This organization has already been decided.", rule="decided_once")
         organization.status = OrgStatus.APPROVED if approve else OrgStatus.REJECTED
         record(None, actor, "approve_organization" if approve else "reject_organization",
-               now=now, details={"organization_id": organization.id})
+               now=now, reason=reason, details={"organization_id": organization.id})
         # the people waiting were told they would hear of the decision (the pending banner)
         kind = "organization_approved" if approve else "organization_rejected"
         send(None, [(account, kind) for account in organization.accounts if account.is_active],

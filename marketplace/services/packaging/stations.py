@@ -13,6 +13,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy.orm import joinedload
+
 from marketplace.clock import utcnow
 from marketplace.credit_code import problem
 from marketplace.extensions import db
@@ -22,6 +24,7 @@ from marketplace.models import (
     Inspection,
     InspectionPhase,
     InspectionRating,
+    NamingRight,
     Role,
     Station,
     StationStatus,
@@ -230,8 +233,28 @@ def station_trail(station_id: int) -> list[AuditEvent]:
     ).scalars())
 
 
-def stations(status: StationStatus | None = None) -> list[Station]:
-    query = db.select(Station).order_by(Station.county, Station.town, Station.id)
+def stations(status: StationStatus | None = None, *, county: str | None = None,
+             named: bool | None = None) -> list[Station]:
+    """The register, by county, town and id: every station, or those of one status, one county,
+    with (``named=True``) or without an active sponsor's name. Each comes with its community
+    and its active name and sponsor in the same query: the administrator's registry, the
+    public directory (the approved ones) and ``flask stations list`` all read it here."""
+    query = (db.select(Station)
+             .options(joinedload(Station.community),
+                      joinedload(Station.active_naming).joinedload(NamingRight.sponsor))
+             .order_by(Station.county, Station.town, Station.id))
     if status is not None:
         query = query.where(Station.status == status)
+    if county:
+        query = query.where(Station.county == county)
+    if named is not None:
+        carrying = db.select(NamingRight.active_station_id).where(
+            NamingRight.active_station_id.is_not(None))
+        query = query.where(Station.id.in_(carrying) if named else Station.id.not_in(carrying))
     return list(db.session.execute(query).scalars())
+
+
+def station_counties() -> list[str]:
+    """The counties that have a station registered, in order (the registry's filter)."""
+    return list(db.session.execute(
+        db.select(Station.county).distinct().order_by(Station.county)).scalars())

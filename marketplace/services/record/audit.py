@@ -29,8 +29,9 @@ EVENTS = frozenset({
     "approve_station", "ask_question", "assign_panel", "bid", "change_password",
     "choose_naming", "close_match_offer", "complain", "create", "dismiss_complaint",
     "evaluate", "evaluation_award", "evidence", "expire_naming", "extend_deadline", "inspect",
-    "move_credit", "open_match_offer", "record_county_report", "recuse", "register_account",
-    "register_station", "reject_organization", "reject_station", "report", "return_milestone",
+    "move_credit", "open_match_offer", "receive", "record_county_report", "recuse",
+    "register_account", "register_station", "reject_organization", "reject_station", "report",
+    "return_milestone",
     "set_cover", "set_panel_quorum", "set_report_schedule", "subscribe", "uphold_complaint",
     "withdraw_bid", "withdraw_credit",
     "edit_bundle",  # a bundle changed in packaging (services/packaging/bundles.update_bundle)

@@ -13,11 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
 from marketplace.models import NamingRight, Project, Station, StationStatus, Volunteer
 from marketplace.services.core.visibility import PUBLIC_STATES
+from marketplace.services.packaging.stations import stations
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,8 @@ class Listed:
 
 def directory() -> dict[str, list[Listed]]:
     """County → its approved stations (by town, then id), counties in order."""
-    stations = list(db.session.execute(
-        db.select(Station).where(Station.status == StationStatus.APPROVED)
-        .options(joinedload(Station.active_naming).joinedload(NamingRight.sponsor))
-        .order_by(Station.county, Station.town, Station.id)).scalars())
-    ids = [s.id for s in stations]
+    approved = stations(StationStatus.APPROVED)  # the register's one query, names with it
+    ids = [s.id for s in approved]
     projects: dict[int, list[Project]] = defaultdict(list)
     volunteers: dict[int, int] = {}
     if ids:
@@ -52,7 +49,7 @@ def directory() -> dict[str, list[Listed]]:
             db.select(Volunteer.station_id, func.count(Volunteer.id))
             .where(Volunteer.station_id.in_(ids)).group_by(Volunteer.station_id)).all())
     by_county: dict[str, list[Listed]] = defaultdict(list)
-    for station in stations:
+    for station in approved:
         by_county[station.county].append(
             Listed(station, projects[station.id], volunteers.get(station.id, 0)))
     return dict(by_county)

@@ -82,6 +82,7 @@ def init_app(app: Flask) -> None:
         delivery,
         enquiries,
         evidence,
+        inspections,
         me,
         openapi,
         participation,

@@ -10,6 +10,7 @@ from typing import Any
 from flask.typing import ResponseReturnValue
 
 from marketplace.lifecycle import TRIGGERS
+from marketplace.models import InspectionPhase, InspectionRating
 from marketplace.web.api import PREFIX, bp
 
 BEARER = [{"bearer": []}]
@@ -62,6 +63,7 @@ STR = {"type": "string"}
 TIME = {"type": "string", "format": "date-time"}
 PROJECT_ID = {"name": "project_id", "in": "path", "required": True, "schema": INT}
 MILESTONE_ID = {"name": "milestone_id", "in": "path", "required": True, "schema": INT}
+STATION_ID = {"name": "station_id", "in": "path", "required": True, "schema": INT}
 TRIGGER = {"name": "trigger", "in": "path", "required": True,
            "schema": {"type": "string", "enum": [*TRIGGERS, "approve"]}}
 PAGING = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
@@ -171,6 +173,14 @@ SCHEMAS: dict[str, Any] = {
     "Inbox": _list_of("notifications", "Notification", unread=INT, page=INT, per_page=INT,
                       total=INT),
     "Marked": _object({"marked": INT}),
+    "Inspection": _object({
+        "id": INT, "phase": {"type": "string", "enum": [p.value for p in InspectionPhase]},
+        "station_id": INT, "project_id": {**INT, "nullable": True},
+        "inspected_on": {"type": "string", "format": "date"}, "inspector": NAMED,
+        "rating": {"type": "string", "enum": [r.value for r in InspectionRating]},
+        "findings": STR, "follow_up": STR, "recorded_at": TIME}),
+    "Inspections": _list_of("inspections", "Inspection", station=_object(
+        {"id": INT, "name": STR, "status": STR})),
     "Sheet": _object({"id": INT, "round": INT, "total_score": {"type": "number"},
                       "submitted_at": TIME,
                       "scores": {"type": "object",
@@ -351,6 +361,25 @@ PATHS: dict[str, dict[str, Any]] = {
         "200", security=BEARER,
         parameters=[{"name": "complaint_id", "in": "path", "required": True, "schema": INT}],
         body=_body({"uphold": {"type": "boolean"}, "reason": STR}, ["uphold", "reason"]))},
+    "/stations/{station_id}/inspections": {
+        "get": _op("The administrator reads a station's inspections (site, mid-term, effect), "
+                   "oldest first", "200", security=BEARER, parameters=[STATION_ID],
+                   errors=(401, 403, 404), schema="Inspections"),
+        "post": _op("The administrator records an inspection: of the station while it is "
+                    "pending (site), or of one of its projects (midterm: in implementation; "
+                    "effect: delivered); 409 station_pending or inspection_phase_state when "
+                    "the phase does not fit", "201", security=BEARER, parameters=[STATION_ID],
+                    body=_body({
+                        "phase": {"type": "string",
+                                  "enum": [p.value for p in InspectionPhase]},
+                        "project_id": {**INT, "description": "midterm and effect only"},
+                        "inspected_on": {"type": "string", "format": "date"},
+                        "rating": {"type": "string",
+                                   "enum": [r.value for r in InspectionRating]},
+                        "findings": STR,
+                        "follow_up": {**STR, "description": "needed when the rating is fail"}},
+                        ["phase", "inspected_on", "rating", "findings"]),
+                    schema="Inspection")},
     "/openapi.json": {"get": _op("This document", "200", security=[], errors=())},
     # Open data (web/ocds.py): OCDS 1.1 releases, each as it was at its event, CC BY 4.0.
     "/projects/{project_id}/ocds": {"get": _op(

@@ -5,7 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marketplace.models import AuditEvent, Bid, Match, Milestone, Project, Subscription
+from marketplace.models import (
+    AuditEvent,
+    Bid,
+    Inspection,
+    Match,
+    Milestone,
+    Project,
+    Subscription,
+)
 from marketplace.web.api.common import iso
 
 
@@ -105,3 +113,11 @@ def event(row: AuditEvent) -> dict[str, Any]:
     return {"id": row.id, "at": iso(row.at), "actor": row.actor, "trigger": row.trigger,
             "from_state": row.from_state, "to_state": row.to_state, "reason": row.reason,
             "details": row.details}
+
+
+def inspection(row: Inspection) -> dict[str, Any]:
+    return {"id": row.id, "phase": row.phase.value, "station_id": row.station_id,
+            "project_id": row.project_id, "inspected_on": iso(row.inspected_on),
+            "inspector": {"id": row.inspector.id, "name": row.inspector.name},
+            "rating": row.rating.value, "findings": row.findings, "follow_up": row.follow_up,
+            "recorded_at": iso(row.recorded_at)}

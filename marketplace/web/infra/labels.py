@@ -118,11 +118,12 @@ TRIGGER_NAMES = {
     "change_password": _l("Password changed"),
     "record_county_report": _l("County report recorded"),
     "set_report_schedule": _l("Report schedule set"),
+    "receive": _l("Paid into the fund"),
 }
 # Causes the ledger records that are no audit event (its other causes are moves and events).
 CAUSE_NAMES = {
     "match": _l("Matched by the fund"), "naming_right": _l("Naming donation"),
-    "generate": _l("Opening balance"), "receive": _l("Paid into the fund"),
+    "generate": _l("Opening balance"),
 }
 # Milestone titles the code writes itself (the rest are typed by people and shown as typed).
 DEFAULT_TITLES = frozenset({N_("Delivery"), N_("Rectification")})

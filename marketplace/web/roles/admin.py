@@ -44,6 +44,7 @@ from marketplace.web.forms import (
     ActionForm,
     EvaluationAwardForm,
     MatchOfferForm,
+    OrganizationDecisionForm,
     QuorumForm,
     too_large,
 )
@@ -61,7 +62,9 @@ from marketplace.web.roles.auth import role_required
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _page(form: ActionForm | None = None, status: int = 200) -> tuple[str, int]:
+def _page(form: ActionForm | None = None, status: int = 200, *,
+          org_form: OrganizationDecisionForm | None = None,
+          deciding: int | None = None) -> tuple[str, int]:
     now = current_time()  # the queues are the administrator's tasks of these kinds
     organizations = tasks.rows("approve_organization", current_user, now)
     stations = tasks.rows("review_station", current_user, now)
@@ -79,8 +82,9 @@ def _page(form: ActionForm | None = None, status: int = 200) -> tuple[str, int]:
         .order_by(Account.id)).scalars().all() if needing_panel else []
     return render_template("admin/index.html", organizations=organizations, stations=stations,
                            bundles=bundles, needing_panel=needing_panel, evaluators=evaluators,
-                           in_evaluation=in_evaluation,
-                           form=form or ActionForm()), status
+                           in_evaluation=in_evaluation, form=form or ActionForm(),
+                           org_form=org_form or OrganizationDecisionForm(formdata=None),
+                           deciding=deciding), status
 
 
 @bp.get("/")
@@ -91,14 +95,17 @@ def index() -> tuple[str, int]:
 
 @bp.post("/organizations/<int:organization_id>")
 @role_required(Role.ADMIN)
-def organization(organization_id: int) -> Response:
-    form = ActionForm()
-    if form.validate_on_submit():
-        approve = request.form.get("decision") == "approve"
-        if attempt(form, lambda: decide_organization(organization_id, actor=current_user,
-                                                     now=current_time(),
-                                                     approve=approve)):
-            flash(_("Organization approved.") if approve else _("Organization rejected."))
+def organization(organization_id: int) -> Response | tuple[str, int]:
+    """Approve, or reject with the reason (next to that organization's field if missing)."""
+    form = OrganizationDecisionForm()
+    approve = request.form.get("decision") == "approve"
+    if form.validate_on_submit() and attempt(form, lambda: decide_organization(
+            organization_id, actor=current_user, now=current_time(), approve=approve,
+            reason=form.reason.data)):
+        flash(_("Organization approved.") if approve else _("Organization rejected."))
+        return redirect(url_for("admin.index"))
+    if form.reason.errors:
+        return _page(status=400, org_form=form, deciding=organization_id)
     return redirect(url_for("admin.index"))
 
 
