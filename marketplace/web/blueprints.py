@@ -36,6 +36,7 @@ def register(app: Flask) -> None:
     from marketplace.web.roles import (
         admin,
         auth,
+        bid_documents,
         community,
         complaints,
         county_reports,
@@ -52,7 +53,8 @@ def register(app: Flask) -> None:
     site.init_app(app)  # the header, footer and cover pictures every template reads
     for blueprint in (project.bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp,
                       complaints.bp, dashboard.bp, county_reports.bp, transparency.bp,
-                      evidence.bp, tokens.bp, record.bp, stations.bp, covers.bp):
+                      evidence.bp, tokens.bp, record.bp, stations.bp, covers.bp,
+                      bid_documents.bp):
         app.register_blueprint(blueprint)
     labels.register(app)
     errors.register(app)

@@ -17,6 +17,7 @@ from marketplace.models import (
     ServiceType,
     Station,
 )
+from marketplace.models.projects import DEFAULT_PRICE_WEIGHT
 from marketplace.services.core.access import require
 from marketplace.services.core.errors import Forbidden, Invalid, NotFound
 from marketplace.services.core.unit import atomic
@@ -49,6 +50,9 @@ class BundleDraft:
     summary: str = ""
     people_served: int = 0
     enquiry_closes_at: datetime | None = None  # default: first third of the tender period
+    # the published award criteria (services/tendering/scoring.py), percent summing to 100
+    price_weight_pct: int = DEFAULT_PRICE_WEIGHT
+    quality_weight_pct: int = 100 - DEFAULT_PRICE_WEIGHT
 
 
 def _items(lines: tuple[ItemLine, ...]) -> list[BundleItem]:
@@ -81,6 +85,17 @@ def enquiry_deadline(draft: BundleDraft) -> datetime | None:
     return draft.enquiry_closes_at
 
 
+def check_award_criteria(price_weight_pct: int, quality_weight_pct: int) -> None:
+    """The weights bids will be scored by: each a whole percent, together 100."""
+    for field, weight in (("price_weight", price_weight_pct),
+                          ("quality_weight", quality_weight_pct)):
+        if not 0 <= weight <= 100:
+            raise Invalid("A weight is a percent from 0 to 100.", field=field)
+    if price_weight_pct + quality_weight_pct != 100:
+        raise Invalid("The price and quality weights must add up to 100 (now %(sum)s).",
+                      field="quality_weight", sum=price_weight_pct + quality_weight_pct)
+
+
 def create_bundle(station_id: int, draft: BundleDraft, *, actor: Account,
                   now: datetime | None = None) -> Project:
     """A new project in packaging; submitting it for review is a separate move."""
@@ -94,6 +109,7 @@ def create_bundle(station_id: int, draft: BundleDraft, *, actor: Account,
     if not draft.title.strip():
         raise Invalid("Give the project a title.", field="title")
     enquiry_closes_at = enquiry_deadline(draft)
+    check_award_criteria(draft.price_weight_pct, draft.quality_weight_pct)
     with atomic():
         groups = [db.session.get(BeneficiaryGroup, code) for code in draft.group_codes]
         if None in groups:
@@ -109,6 +125,8 @@ def create_bundle(station_id: int, draft: BundleDraft, *, actor: Account,
             subscription_closes_at=draft.subscription_closes_at,
             enquiry_closes_at=enquiry_closes_at,
             tender_closes_at=draft.tender_closes_at, people_served=draft.people_served,
+            price_weight_pct=draft.price_weight_pct,
+            quality_weight_pct=draft.quality_weight_pct,
             indicator_set_code=items[0].service.area.indicator_set_code if items else None,
             created_at=now,
         )

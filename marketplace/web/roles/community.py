@@ -12,15 +12,22 @@ from wtforms.fields.choices import SelectChoice
 
 from marketplace.extensions import db
 from marketplace.models import MilestoneStatus, NamingStatus, Project, Role, ServiceType, Station
+from marketplace.models.projects import DEFAULT_PRICE_WEIGHT
 from marketplace.services.core.moves import allowed_moves, move
 from marketplace.services.core.visibility import is_own_community
 from marketplace.services.finance import consequences
 from marketplace.services.implementation import evidence as files
 from marketplace.services.implementation.delivery import review_milestone
 from marketplace.services.implementation.duties import shown_on_project
-from marketplace.services.packaging.bundles import BundleDraft, ItemLine, create_bundle
+from marketplace.services.packaging.bundles import (
+    BundleDraft,
+    ItemLine,
+    check_award_criteria,
+    create_bundle,
+)
 from marketplace.services.packaging.naming import applications_for_community, choose_naming
 from marketplace.services.record.transparency import money_trail
+from marketplace.services.tendering import scoring
 from marketplace.services.tendering.enquiries import answer_question, questions_of
 from marketplace.web.forms import (
     ActionForm,
@@ -95,6 +102,18 @@ def _lines(form: BundleForm) -> tuple[ItemLine, ...] | None:
     return tuple(lines) if not form.errors and lines else None
 
 
+def _weights(form: BundleForm) -> tuple[int, int]:
+    """The award criteria typed; a weight left empty is the other's rest to 100."""
+    price, quality = form.price_weight.data, form.quality_weight.data
+    if price is None and quality is None:
+        return DEFAULT_PRICE_WEIGHT, 100 - DEFAULT_PRICE_WEIGHT
+    if price is None:
+        return 100 - quality, quality
+    if quality is None:
+        return price, 100 - price
+    return price, quality
+
+
 @bp.route("/bundles/new", methods=["GET", "POST"])
 @role_required(Role.COMMUNITY)
 def new_bundle() -> str | Response | tuple[str, int]:
@@ -108,6 +127,9 @@ def new_bundle() -> str | Response | tuple[str, int]:
     for money, value in ((form.target, target), (form.minimum, minimum)):
         if value is None or value <= 0:
             money.errors = [*money.errors, _("Give an amount above zero.")]
+    weights = _weights(form)
+    if not form.price_weight.errors and not form.quality_weight.errors:
+        attempt(form, lambda: check_award_criteria(*weights))  # in the same round as the rest
     if lines is None or form.errors or target is None or minimum is None:
         return render_template("community/bundle.html", form=form), 400
     draft = BundleDraft(title=form.title.data, items=lines, funding_target_fen=target,
@@ -116,7 +138,8 @@ def new_bundle() -> str | Response | tuple[str, int]:
                         subscription_closes_at=_noon(form.subscription_closes_at.data),
                         tender_closes_at=_noon(form.tender_closes_at.data),
                         enquiry_closes_at=_noon(form.enquiry_closes_at.data)
-                        if form.enquiry_closes_at.data else None)
+                        if form.enquiry_closes_at.data else None,
+                        price_weight_pct=weights[0], quality_weight_pct=weights[1])
     project = attempt(form, lambda: create_bundle(form.station.data, draft,
                                                   actor=current_user, now=current_time()))
     if project is None:
@@ -129,8 +152,8 @@ def _manage(project: Project, status: int = 200, **forms: object) -> tuple[str, 
     now = current_time()
     allowed = allowed_moves(current_user, project, now)
     tender_closed = "award" in allowed  # closed and not yet awarded: the bids are opened
-    bids = [b for b in project.bids if b.is_valid] if tender_closed else []
-    return render_template("community/project.html", project=project, bids=bids,
+    scores = scoring.compare(project) if tender_closed else []
+    return render_template("community/project.html", project=project, scores=scores,
                            tender_closed=tender_closed, allowed=allowed,
                            evidence=files.by_report(project),
                            questions=questions_of(project.id),
