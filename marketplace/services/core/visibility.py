@@ -155,15 +155,17 @@ def visible_bids(project: Project, actor: Account, now: datetime) -> list[Bid]:
 
 def may_see_bid_document(document: BidDocument, account: Account | None,
                          now: datetime) -> bool:
-    """The bidder always; after the close, for a bid not withdrawn, the station's community,
-    the administrator and the panel's seated evaluators; nobody else, ever."""
+    """The bidder always; after the close (or once the project is past its tender), for a bid
+    not withdrawn, the station's community, the administrator and the panel's seated
+    evaluators; nobody else, ever."""
     account = _signed_in(account)
     if account is None:
         return False
     bid, project = document.bid, document.bid.project
     if account.role is Role.SOCIAL_ORG:
         return account.organization_id == bid.organization_id
-    if bid.status is BidStatus.WITHDRAWN or not tender_closed(project, now):
+    opened = project.state is not State.TENDERING or tender_closed(project, now)
+    if bid.status is BidStatus.WITHDRAWN or not opened:
         return False
     return is_admin(account) or is_own_community(account, project) or (
         account.role is Role.EVALUATOR and on_panel(project, account))
