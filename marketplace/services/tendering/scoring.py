@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
@@ -80,7 +81,8 @@ def experience_of(organization_ids: Iterable[int]) -> dict[int, Experience]:
     projects = db.session.execute(
         db.select(Award.organization_id, Project).join(Project, Award.project_id == Project.id)
         .where(Award.organization_id.in_(ids),
-               Project.state.in_((*DECIDED, *UNDER_CONTRACT)))).all()
+               Project.state.in_((*DECIDED, *UNDER_CONTRACT)))
+        .options(selectinload(Project.panel), selectinload(Project.evaluations))).all()
     scores: dict[int, list[Decimal]] = {}
     running: dict[int, int] = {}
     for organization_id, project in projects:
@@ -101,6 +103,10 @@ def compare(project: Project, bids: Iterable[Bid] | None = None) -> list[BidScor
     valid = [bid for bid in (project.bids if bids is None else bids) if bid.is_valid]
     if not valid:
         return []
+    # what the table shows of each bid, in one query each rather than one per bid
+    db.session.execute(db.select(Bid).where(Bid.id.in_([bid.id for bid in valid]))
+                       .options(selectinload(Bid.organization), selectinload(Bid.documents))
+                       ).scalars().all()
     lowest = min(bid.price_fen for bid in valid)
     pass_mark = int(current_app.config["EVALUATION_PASS_MARK"])
     records = experience_of(bid.organization_id for bid in valid)
