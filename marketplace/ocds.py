@@ -246,6 +246,19 @@ def _enquiries(project: Project, moment: Moment) -> list[dict[str, Any]]:
             if q.answered_at is not None and q.answered_at <= moment.at]
 
 
+def _criteria(project: Project) -> str:
+    """The published award criteria in words (services/tendering/scoring.py): fixed when the
+    bundle was packaged, so every release of the tender says the same."""
+    price, quality = project.price_weight_pct, project.quality_weight_pct
+    return (f"价格 {price}%，质量 {quality}%：价格分＝最低有效报价÷投标报价×{price}；"
+            f"质量分＝投标方已完成项目的评估平均分（尚无记录按合格分计）÷100×{quality}；"
+            f"高于预算的投标不予受理，社区依得分定标 (price {price}%, quality {quality}%: "
+            f"price score = lowest valid price / bid price × {price}; quality score = the "
+            f"bidder's mean panel score on projects it delivered, the pass mark without one, "
+            f"/ 100 × {quality}; bids above the budget are refused; the community awards on "
+            f"the scores)")
+
+
 def _tender(project: Project, events: list[AuditEvent], moment: Moment, tender_end: datetime,
             bidders: list[Organization]) -> dict[str, Any]:
     closing = moment.first("close_subscription")
@@ -262,9 +275,8 @@ def _tender(project: Project, events: list[AuditEvent], moment: Moment, tender_e
         "procurementMethod": "open",
         "procurementMethodDetails": "公开征集 (open call to registered social organizations)",
         "mainProcurementCategory": "services",
-        "awardCriteria": "bestProposal",
-        "awardCriteriaDetails": "社区依据评审推荐选择最优方案 (the community chooses the best "
-                                "proposal on the panel's scores)",
+        "awardCriteria": "ratedCriteria",
+        "awardCriteriaDetails": _criteria(project),
         "submissionMethod": ["electronicSubmission"],
         "procuringEntity": party_ref(project.station.community),
         "tenderPeriod": {"startDate": stamp(start), "endDate": stamp(tender_end)},

@@ -356,3 +356,12 @@ def test_accepted_evidence_is_a_document_of_the_contract(demo) -> None:
     assert found[1]["tender"]["documents"][0]["url"] == f"https://example.org/projects/{project.id}"
     signed = next(r for r in found if r["tag"] == ["contract"])["contracts"][0]
     assert "documents" not in signed["implementation"]  # not yet accepted then
+
+
+def test_the_tender_publishes_its_rated_award_criteria(app) -> None:
+    project = gen_project(gen_cast(), State.TENDERING)
+    tender = releases(project)[-1]["tender"]
+    assert tender["awardCriteria"] == "ratedCriteria"
+    assert tender["awardCriteriaDetails"].startswith("价格 30%，质量 70%")
+    assert "price 30%, quality 70%" in tender["awardCriteriaDetails"]
+    assert tender["submissionMethod"] == ["electronicSubmission"]
