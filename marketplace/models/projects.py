@@ -18,7 +18,7 @@ from marketplace.models.catalog import BeneficiaryGroup, IndicatorSet, ServiceTy
 from marketplace.models.delivery import Milestone, ProgressReport
 from marketplace.models.funding import Commitment, Subscription
 from marketplace.models.stations import Station
-from marketplace.models.tender import Award, Bid, BidStatus, within_budget
+from marketplace.models.tender import Award, Bid, BidStatus
 
 if TYPE_CHECKING:
     from marketplace.models.complaints import Complaint
@@ -226,14 +226,6 @@ class Project(Commitments, db.Model):
             self.award.amount_fen = winner.price_fen
             self.award.awarded_at = now
         return self.award
-
-    def next_best_bid(self) -> Bid | None:
-        """The best bid still standing: highest score, then lowest price, then earliest."""
-        standing = [bid for bid in self.bids if bid.status is BidStatus.LOST
-                    and within_budget(bid.price_fen, self)]
-        standing.sort(key=lambda bid: (-(bid.score or 0), bid.price_fen, bid.submitted_at,
-                                       bid.id))
-        return standing[0] if standing else None
 
     def start_contract(self, now: datetime) -> Award:
         """Sign the contract with the award that stood, and lay out its milestones."""

@@ -15,7 +15,8 @@ The score is out of 100, the sum of two parts, each rounded half up to two place
 
 Only valid bids are scored (standing, at most the budget; ``Bid.is_valid``). The score helps the
 community choose; the award stays its decision (the lifecycle's ``award`` move), so a bid
-that does not rank first may still be awarded.
+that does not rank first may still be awarded. When a complaint against the award is upheld,
+the award passes to the best-ranked bid that lost (``next_best``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
 from marketplace.lifecycle import State
-from marketplace.models import Award, Bid, Project
+from marketplace.models import Award, Bid, BidStatus, Project
+from marketplace.models.tender import within_budget
 
 TWO_PLACES = Decimal("0.01")
 DECIDED = (State.COMPLETED, State.TERMINATED)  # a panel has scored the delivery
@@ -97,23 +99,43 @@ def experience_of(organization_ids: Iterable[int]) -> dict[int, Experience]:
         running=running.get(org, 0)) for org in ids}
 
 
-def compare(project: Project, bids: Iterable[Bid] | None = None) -> list[BidScore]:
-    """The valid bids of the project (or those given), scored, best first: highest total,
-    then lowest price, then the earliest."""
-    valid = [bid for bid in (project.bids if bids is None else bids) if bid.is_valid]
-    if not valid:
+def ranked(project: Project, bids: Iterable[Bid]) -> list[BidScore]:
+    """The given bids scored against each other (the lowest of their prices is the price
+    benchmark), best first: highest total, then lowest price, then the earliest."""
+    bids = list(bids)
+    if not bids:
         return []
     # what the table shows of each bid, in one query each rather than one per bid
-    db.session.execute(db.select(Bid).where(Bid.id.in_([bid.id for bid in valid]))
+    db.session.execute(db.select(Bid).where(Bid.id.in_([bid.id for bid in bids]))
                        .options(selectinload(Bid.organization), selectinload(Bid.documents))
                        ).scalars().all()
-    lowest = min(bid.price_fen for bid in valid)
+    lowest = min(bid.price_fen for bid in bids)
     pass_mark = int(current_app.config["EVALUATION_PASS_MARK"])
-    records = experience_of(bid.organization_id for bid in valid)
+    records = experience_of(bid.organization_id for bid in bids)
     scored = [BidScore(bid, records[bid.organization_id],
                        price_score(bid.price_fen, lowest, project.price_weight_pct),
                        quality_score(records[bid.organization_id], project.quality_weight_pct,
                                      pass_mark))
-              for bid in valid]
+              for bid in bids]
     scored.sort(key=lambda s: (-s.total, s.bid.price_fen, s.bid.submitted_at, s.bid.id))
     return scored
+
+
+def compare(project: Project, bids: Iterable[Bid] | None = None) -> list[BidScore]:
+    """The valid bids of the project (or of those given), scored, best first: the
+    community's table of the opened bids."""
+    return ranked(project, [bid for bid in (project.bids if bids is None else bids)
+                            if bid.is_valid])
+
+
+OPENED = (BidStatus.AWARDED, BidStatus.LOST, BidStatus.REJECTED)  # after the award
+
+
+def next_best(project: Project) -> Bid | None:
+    """Who takes the award when a complaint against it is upheld: the best-scored bid that
+    lost, ranked as the community's table ranked them (every bid opened within the budget,
+    so the price benchmark stays the one the community saw)."""
+    opened = [bid for bid in project.bids
+              if bid.status in OPENED and within_budget(bid.price_fen, project)]
+    return next((s.bid for s in ranked(project, opened) if s.bid.status is BidStatus.LOST),
+                None)

@@ -79,3 +79,33 @@ def test_a_bundle_publishes_its_own_weights_and_they_must_add_up_to_100(app) -> 
                           actor=cast.community, now=T0)
         assert refused.value.field == field
     assert db.session.execute(db.select(db.func.count(Project.id))).scalar_one() == 1
+
+
+def test_an_upheld_complaint_passes_the_award_to_the_best_scored_loser_not_the_cheapest(
+        app) -> None:
+    from marketplace.models import BidStatus, Role
+    from marketplace.services.core.moves import move
+    from marketplace.services.tendering.complaints import decide_complaint, lodge_complaint
+    from marketplace.services.tendering.tender import submit_bid
+    from tests.factories import at, gen_account
+
+    cast = gen_cast()
+    gen_project(cast, State.TERMINATED)  # ngos[0] delivered it, scored below the pass mark
+    project = gen_project(cast, State.TENDERING)  # ngos[0] bids 95 %, ngos[1] 98 % of budget
+    third = gen_account(Role.SOCIAL_ORG)
+    cheapest = submit_bid(project.id, actor=third, price_fen=project.budget_fen * 90 // 100,
+                          delivery_plan="低价方案", now=at(12))
+    move(project.id, "award", actor=cast.community, now=at(31), bid_id=cheapest.id)
+    complaint = lodge_complaint(project.id, actor=cast.ngos[1], reasons="中标方资质证明不实。",
+                                now=at(32))
+    decide_complaint(complaint.id, actor=cast.admin, uphold=True, reason="资质不实。",
+                     now=at(33))
+    db.session.expire_all()
+    project = db.session.get(Project, project.id)
+    # ngos[0] is cheaper than ngos[1], but its record (a terminated project) ranks it lower
+    assert project.award.organization_id == cast.ngos[1].organization_id
+    assert {b.organization_id: b.status for b in project.bids
+            if b.status is not BidStatus.WITHDRAWN} == {
+        third.organization_id: BidStatus.REJECTED,
+        cast.ngos[0].organization_id: BidStatus.LOST,
+        cast.ngos[1].organization_id: BidStatus.AWARDED}
