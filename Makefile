@@ -25,8 +25,10 @@ run: install
 	trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
+# The suite spreads over the machine's cores; PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

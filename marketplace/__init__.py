@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from marketplace.config import load_config
-from marketplace.extensions import csrf, db, login_manager, migrate
+from marketplace.extensions import READ_BIND, csrf, db, login_manager, migrate
 from marketplace.services.core import writelock
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -24,6 +24,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
         app.config["LOCK_WAIT_SECONDS"])
 
+    if app.config.get("READ_DATABASE_URL"):  # anonymous public reads go there (replica.py)
+        app.config["SQLALCHEMY_BINDS"] = {READ_BIND: {
+            "url": app.config["READ_DATABASE_URL"],
+            **writelock.engine_options(app.config["READ_DATABASE_URL"], {},
+                                       app.config["LOCK_WAIT_SECONDS"])}}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     login_manager.init_app(app)

@@ -101,4 +101,10 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # this many seconds (web/pagecache.py); 0, the default, renders every request.
         "PUBLIC_CACHE_SECONDS": float(os.environ.get("MARKETPLACE_PUBLIC_CACHE_SECONDS", "0")
                                       or 0),
+        # A read-only replica anonymous public GETs read from (web/infra/replica.py); unset: the
+        # primary serves everything.
+        "READ_DATABASE_URL": os.environ.get("MARKETPLACE_READ_DATABASE_URL") or None,
+        # How long a reverse proxy may serve a public answer before asking again with its ETag
+        # (web/infra/httpcache.py); 0: it asks every time.
+        "HTTP_CACHE_SECONDS": int(os.environ.get("MARKETPLACE_HTTP_CACHE_SECONDS", "5") or 0),
     }

@@ -1,7 +1,11 @@
 """Extensions are created once here and bound to the app in the factory (``init_app``)."""
 
+from typing import Any
+
+from flask import g, has_app_context
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -24,7 +28,20 @@ def _ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to
     return not (type_ == "table" and name == "apscheduler_jobs")
 
 
-db = SQLAlchemy(model_class=Base)
+READ_BIND = "replica"  # the engine of MARKETPLACE_READ_DATABASE_URL, when one is set
+
+
+class Session(FlaskSession):
+    """Reads from the replica when the request chose it (``web/infra/replica.py``)."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None,
+                 **kwargs: Any) -> Any:
+        if bind is None and has_app_context() and g.get("read_from_replica"):
+            return self._db.engines[READ_BIND]
+        return super().get_bind(mapper, clause=clause, bind=bind, **kwargs)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate(compare_type=True, render_as_batch=True, include_object=_ours)
 
 # Web extensions (sessions, CSRF, translations), bound in create_app like the others.

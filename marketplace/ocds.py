@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -55,13 +56,33 @@ LEDGER_PATH = "/ledger.csv"
 # released version of the extension, so the schema it adds cannot change under the data.
 BUDGET_BREAKDOWN = ("https://raw.githubusercontent.com/open-contracting-extensions/"
                     "ocds_budget_breakdown_extension/v1.1.5/extension.json")
+# tender.enquiries: the answered questions. The complaints extensions in the registry
+# (Paraguay's, Ukraine's) exist only on a moving branch, so complaints and their decisions are
+# published as documents of type "complaints" instead, pointing at the public record.
+ENQUIRIES = ("https://raw.githubusercontent.com/open-contracting-extensions/"
+             "ocds_enquiry_extension/v1.1.5/extension.json")
+EXTENSIONS = [BUDGET_BREAKDOWN, ENQUIRIES]
+# Complaints about an award are decided by the administrator, the civil affairs bureau: the
+# procedure's review body, named from the tender on so a bidder knows where to turn.
+REVIEW_BODY_ID = "lovestn-civil-affairs"
+# The public project page's sections a document points to (templates/pages/project.html).
+PAGE_SECTIONS = {"record": "record", "award": "award", "stages": "stages",
+                 "evaluation": "evaluation"}
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 PUBLICATION_POLICY_PATH = "/open-data#policy"
 RELEASE_SCHEMA = Path(__file__).parent / "data" / "ocds" / "release-schema.json"
 
+SUBMISSION_DETAILS = (
+    "在平台的投标页面在线提交（报价、服务方案、团队、里程碑计划）；截止前可撤回或重新提交，以最后"
+    "一次为准；投标在截止前保密。 (Submitted online on the platform's tender page: price, delivery "
+    "plan, team and milestone plan; a bid may be withdrawn or replaced before the close, the "
+    "last one counts; bids stay sealed until the close.)")
+ELIGIBILITY = ("经民政局审核通过的注册社会组织。 (Registered social organizations approved by the "
+               "civil affairs bureau.)")
+
 # The events that make a release, and the tag of that moment. ``submit`` is the bundle as it
 # went to review: only the last one before publication is the plan that was published.
-TAGS = {
+TAGS: dict[str, str | list[str]] = {
     "submit": "planning",
     "publish": "tender",
     "open_subscription": "tenderUpdate",
@@ -79,6 +100,11 @@ TAGS = {
     "return_for_rectification": "contractAmendment",
     "close_out": "contractTermination",
     "terminate": "contractTermination",
+    "complain": "awardUpdate",  # a complaint lodged in the standstill, public on the record
+    "dismiss_complaint": "awardUpdate",
+    "uphold_complaint": "awardUpdate",  # the award is cancelled (and given to the next bid)
+    # the fund's prize after close-out: its own award and contract, not a tranche
+    "evaluation_award": ["award", "contract", "implementation"],
 }
 # The fund's own spending on a project that is not a payment of its contract.
 NOT_CONTRACT_PAYMENTS = frozenset({"evaluation_award"})
@@ -181,9 +207,48 @@ def _party(organization: Organization, roles: list[str]) -> dict[str, Any]:
     return party
 
 
+def review_body() -> dict[str, str]:
+    """The civil affairs bureau that decides complaints (the site's organiser)."""
+    return {"id": REVIEW_BODY_ID, "name": current_app.config.get("SITE_ORGANISER") or "民政局"}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An award as the trail says it stood: the bid, its organization and price."""
+
+    bid_id: int
+    organization_id: int
+    amount_fen: int
+    date: datetime
+    cancelled_at: datetime | None = None
+    cancellation: str | None = None
+
+
+def _award_history(moment: Moment) -> list[Standing]:
+    """Every award made by then, oldest first: an upheld complaint cancels the standing one
+    and gives it to the next-best bid (if any), so each bid awarded is an award of its own."""
+    history: list[Standing] = []
+    for event in moment.seen:
+        details = event.details or {}
+        if event.trigger == "uphold_complaint" and history:
+            last = history[-1]
+            history[-1] = Standing(last.bid_id, last.organization_id, last.amount_fen,
+                                   last.date, event.at, event.reason)
+        if event.trigger in ("award", "uphold_complaint") and "bid_id" in details:
+            history.append(Standing(details["bid_id"], details["organization_id"],
+                                    details["amount_fen"], event.at))
+    return history
+
+
+def _standing(moment: Moment) -> Standing | None:
+    history = _award_history(moment)
+    return history[-1] if history and history[-1].cancelled_at is None else None
+
+
 def _parties(project: Project, moment: Moment, bidders: list[Organization],
              matched: dict[int, int]) -> list[dict[str, Any]]:
-    """The community, the enterprises and the fund that paid in, the bidders, the supplier."""
+    """The community, the enterprises and the fund that paid in, the bidders, the supplier,
+    and the review body that hears complaints."""
     roles: dict[int, tuple[Organization, list[str]]] = {}
 
     def add(organization: Organization, role: str) -> None:
@@ -196,11 +261,11 @@ def _parties(project: Project, moment: Moment, bidders: list[Organization],
     for subscription in sorted(project.subscriptions, key=lambda s: s.id):
         if _live(subscription, moment.at):
             add(subscription.enterprise, "funder")
-    award = moment.first("award")
     for organization in bidders:
         add(organization, "tenderer")
-    if award is not None:
-        add(project.award.organization, "supplier")
+    standing = _standing(moment)
+    if standing is not None:
+        add(db.session.get(Organization, standing.organization_id), "supplier")
     paying = moment.first("start_contract") is not None
     if paying:
         add(project.award.organization, "payee")
@@ -208,6 +273,8 @@ def _parties(project: Project, moment: Moment, bidders: list[Organization],
     fund_roles = [*(["funder"] if matched else []), *(["payer"] if paying else [])]
     if fund_roles:
         parties.append({**FUND, "roles": fund_roles})
+    if moment.first("publish") is not None:
+        parties.append({**review_body(), "roles": ["reviewBody"]})
     return parties
 
 
@@ -232,7 +299,7 @@ def _tender_status(moment: Moment) -> str:
     if state in (State.PUBLICATION, State.SUBSCRIPTION):
         return "planned"
     if state is State.TENDERING:
-        return "complete" if moment.first("award") else "active"
+        return "complete" if _standing(moment) is not None else "active"
     if state in (State.UNFUNDED, State.CANCELLED):
         return "unsuccessful" if moment.event.trigger == "abandon_tender" else "cancelled"
     return "complete"
@@ -251,12 +318,18 @@ def _criteria(project: Project) -> str:
     bundle was packaged, so every release of the tender says the same."""
     price, quality = project.price_weight_pct, project.quality_weight_pct
     return (f"价格 {price}%，质量 {quality}%：价格分＝最低有效报价÷投标报价×{price}；"
-            f"质量分＝投标方已完成项目的评估平均分（尚无记录按合格分计）÷100×{quality}；"
-            f"高于预算的投标不予受理，社区依得分定标 (price {price}%, quality {quality}%: "
-            f"price score = lowest valid price / bid price × {price}; quality score = the "
-            f"bidder's mean panel score on projects it delivered, the pass mark without one, "
-            f"/ 100 × {quality}; bids above the budget are refused; the community awards on "
-            f"the scores)")
+            f"质量分＝投标方已完成项目的评估平均分（尚无记录按合格分计）÷100×{quality}。"
+            "有效投标指报价不超过项目预算、截止前提交且未撤回的投标，高于预算的投标不予受理；"
+            "社区在投标截止后依得分择优选定一家，暂定中标；公示期内落选投标人可向民政局投诉，"
+            "投诉成立则授予得分次高的落选投标。 "
+            f"(Price {price}%, quality {quality}%: price score = lowest valid price / bid "
+            f"price × {price}; quality score = the bidder's mean panel score on projects it "
+            f"delivered, the pass mark without one, / 100 × {quality}. A valid bid is within "
+            "the project budget, submitted before the close and not withdrawn; a bid above the "
+            "budget is refused. After the close the community chooses one valid bid on the "
+            "scores; the award is provisional during a standstill in which losing bidders may "
+            "complain to the civil affairs bureau; an upheld complaint awards the best-scored "
+            "losing bid.)")
 
 
 def _tender(project: Project, events: list[AuditEvent], moment: Moment, tender_end: datetime,
@@ -275,9 +348,13 @@ def _tender(project: Project, events: list[AuditEvent], moment: Moment, tender_e
         "procurementMethod": "open",
         "procurementMethodDetails": "公开征集 (open call to registered social organizations)",
         "mainProcurementCategory": "services",
+        # The bundle's published weights (services/tendering/scoring.py); the community
+        # awards one valid bid on the scores.
         "awardCriteria": "ratedCriteria",
         "awardCriteriaDetails": _criteria(project),
         "submissionMethod": ["electronicSubmission"],
+        "submissionMethodDetails": SUBMISSION_DETAILS,
+        "eligibilityCriteria": ELIGIBILITY,
         "procuringEntity": party_ref(project.station.community),
         "tenderPeriod": {"startDate": stamp(start), "endDate": stamp(tender_end)},
     }
@@ -318,13 +395,79 @@ def _matched(project: Project, moment: Moment) -> dict[int, int]:
     return {sid: m.amount_fen for sid, m in matches_of(project).items() if sid in live}
 
 
-def _award(project: Project, moment: Moment) -> dict[str, Any]:
-    awarded = moment.first("award")
-    details = awarded.details
-    return {"id": f"{ocid(project)}-award-{project.award.id}", "title": project.title,
-            "status": "active" if moment.first("start_contract") else "pending",
-            "date": stamp(awarded.at), "value": value(details["amount_fen"]),
-            "suppliers": [party_ref(project.award.organization)]}
+def _page(project: Project, ledger_uri: str | None, section: str | None = None
+          ) -> dict[str, str]:
+    """The public project page (at one of its sections) as a document's address."""
+    if not ledger_uri:
+        return {}
+    anchor = f"#{PAGE_SECTIONS[section]}" if section else ""
+    return {"url": urljoin(ledger_uri, f"/projects/{project.id}{anchor}")}
+
+
+def _complaints(project: Project, moment: Moment, ledger_uri: str | None
+                ) -> dict[int, list[dict[str, Any]]]:
+    """Each complaint lodged by then and each decision on one, by the awarded bid they are
+    about: published as the public record shows them (who complained, why, what was decided
+    and why). An upheld complaint decides every complaint then open on that award."""
+    lodged = {c.id: c for c in project.complaints}
+    found: dict[int, list[dict[str, Any]]] = {}
+    open_ids: list[int] = []
+    for event in moment.seen:
+        details = event.details or {}
+        if event.trigger == "complain":
+            complaint = lodged[details["complaint_id"]]
+            open_ids.append(complaint.id)
+            found.setdefault(details["bid_id"], []).append({
+                "id": f"complaint-{complaint.id}", "documentType": "complaints",
+                "title": f"投诉 (complaint) · {complaint.organization.name}",
+                "description": event.reason or "", "datePublished": stamp(event.at),
+                "format": "text/html", **_page(project, ledger_uri, "record")})
+        elif event.trigger in ("dismiss_complaint", "uphold_complaint"):
+            upheld = event.trigger == "uphold_complaint"
+            decided = list(open_ids) if upheld else [details["complaint_id"]]
+            for complaint_id in decided:
+                if complaint_id in open_ids:
+                    open_ids.remove(complaint_id)
+                complaint = lodged[complaint_id]
+                verdict = "成立 (upheld)" if upheld else "不成立 (dismissed)"
+                found.setdefault(complaint.award_bid_id, []).append({
+                    "id": f"complaint-{complaint_id}-decision", "documentType": "complaints",
+                    "title": f"投诉处理决定 (decision on the complaint): {verdict}",
+                    "description": event.reason or "", "datePublished": stamp(event.at),
+                    "format": "text/html", **_page(project, ledger_uri, "record")})
+    return found
+
+
+def _awards(project: Project, moment: Moment, ledger_uri: str | None
+            ) -> list[dict[str, Any]]:
+    """Each bid awarded by then: a cancelled one (an upheld complaint) stays, cancelled."""
+    complaints = _complaints(project, moment, ledger_uri)
+    signed = moment.first("start_contract")
+    found = []
+    for standing in _award_history(moment):
+        organization = db.session.get(Organization, standing.organization_id)
+        award: dict[str, Any] = {
+            "id": award_id(project, standing.bid_id), "title": project.title,
+            "status": ("cancelled" if standing.cancelled_at else
+                       "active" if signed else "pending"),
+            "date": stamp(standing.date), "value": value(standing.amount_fen),
+            "suppliers": [party_ref(organization)]}
+        documents = []
+        if ledger_uri:
+            documents.append({"id": "awardNotice", "documentType": "awardNotice",
+                              "title": project.title, "datePublished": stamp(standing.date),
+                              "format": "text/html", **_page(project, ledger_uri, "award")})
+        documents += complaints.get(standing.bid_id, [])
+        if standing.cancelled_at is not None:
+            award["statusDetails"] = standing.cancellation or ""
+        if documents:
+            award["documents"] = documents
+        found.append(award)
+    return found
+
+
+def award_id(project: Project, bid_id: int) -> str:
+    return f"{ocid(project)}-award-{bid_id}"
 
 
 def _transactions(project: Project, moment: Moment, ledger_uri: str | None
@@ -367,14 +510,23 @@ def _milestones(project: Project, events: list[AuditEvent], moment: Moment
     known = sorted(project.milestones, key=lambda m: m.sequence)
     known = known[:len(known) - later]
     met = {e.details.get("milestone"): e.at for e in moment.all("accept_milestone")}
+
+    def status(sequence: int) -> dict[str, str]:
+        """Met when accepted; a contract only ends once every milestone is (the lifecycle's
+        ``milestones_accepted``), so none ends not met."""
+        if sequence in met:
+            when = stamp(met[sequence])
+            return {"status": "met", "dateMet": when, "dateModified": when}
+        return {"status": "scheduled"}
+
     return [{
         "id": f"milestone-{m.sequence}",
         "title": m.title,
         "type": "delivery",
-        "description": f"{m.share_pct}%",
+        "description": f"验收后支付合同金额的 {m.share_pct}% (on acceptance {m.share_pct}% of "
+                       f"the contract value is paid)",
         "dueDate": stamp(datetime.combine(m.due_on, datetime.min.time())),
-        "status": "met" if m.sequence in met else "scheduled",
-        **({"dateMet": stamp(met[m.sequence])} if m.sequence in met else {}),
+        **status(m.sequence),
     } for m in known]
 
 
@@ -407,7 +559,7 @@ def _contract(project: Project, events: list[AuditEvent], moment: Moment,
     ended = moment.first("close_out") or moment.first("terminate")
     contract: dict[str, Any] = {
         "id": f"{ocid(project)}-contract-{award.id}",
-        "awardID": f"{ocid(project)}-award-{award.id}",
+        "awardID": award_id(project, signed.details["bid_id"]),
         "title": project.title,
         "status": "terminated" if ended else "active",
         "value": value(signed.details["amount_fen"]),
@@ -422,6 +574,9 @@ def _contract(project: Project, events: list[AuditEvent], moment: Moment,
         contract["period"] = {"startDate": stamp(signed.at), "endDate": stamp(ended.at)}
         if ended.reason:
             contract["statusDetails"] = ended.reason
+    notices = _contract_documents(project, moment, ledger_uri)
+    if notices:
+        contract["documents"] = notices
     rectified = moment.all("return_for_rectification")
     if rectified:
         contract["amendments"] = [{"id": f"rectification-{n}", "date": stamp(e.at),
@@ -431,6 +586,90 @@ def _contract(project: Project, events: list[AuditEvent], moment: Moment,
                                                   "is added)"}
                                   for n, e in enumerate(rectified, 1)]
     return contract
+
+
+def _contract_documents(project: Project, moment: Moment, ledger_uri: str | None
+                        ) -> list[dict[str, Any]]:
+    """The contract's notice, and once it ended the panel's evaluation and the reasons for a
+    termination: sections of the public project page, dated when each became public."""
+    if not ledger_uri:
+        return []
+    signed = moment.first("start_contract")
+    documents = [{"id": "contractNotice", "documentType": "contractNotice",
+                  "title": f"合同 (contract) · {project.title}", "format": "text/html",
+                  "datePublished": stamp(signed.at), **_page(project, ledger_uri, "award")}]
+    ended = moment.first("close_out") or moment.first("terminate")
+    if ended is not None:  # each evaluator's sheet is public from the close on (visibility)
+        documents.append({"id": "evaluationReport", "documentType": "finalAudit",
+                          "title": "评估结果与评分表 (the panel's evaluation and score sheets)",
+                          "format": "text/html", "datePublished": stamp(ended.at),
+                          **_page(project, ledger_uri, "evaluation")})
+    if ended is not None and ended.trigger == "terminate":
+        documents.append({"id": "terminationReasons", "documentType": "cancellationDetails",
+                          "title": "终止原因 (reasons for the termination)",
+                          "description": ended.reason or "", "format": "text/html",
+                          "datePublished": stamp(ended.at), **_page(project, ledger_uri,
+                                                                     "stages")})
+    return documents
+
+
+CANCELLATIONS = ("fail_funding", "cancel", "abandon_tender")
+
+
+def _tender_documents(project: Project, moment: Moment, ledger_uri: str | None
+                      ) -> list[dict[str, Any]]:
+    """The tender notice (the project page from publication on) and the reasons it ended
+    unfunded or cancelled (the page's stages, which carry the reason)."""
+    if not ledger_uri:
+        return []
+    documents = _notice(project, moment, "tenderNotice", "publish", ledger_uri)
+    ended = next((e for e in moment.seen if e.trigger in CANCELLATIONS), None)
+    if ended is not None:
+        documents.append({"id": "cancellationDetails", "documentType": "cancellationDetails",
+                          "title": "项目未成或取消的原因 (reasons the tender ended)",
+                          "description": ended.reason or "", "format": "text/html",
+                          "datePublished": stamp(ended.at),
+                          **_page(project, ledger_uri, "stages")})
+    return documents
+
+
+def _fund_award(project: Project, moment: Moment, ledger_uri: str | None
+                ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The fund's evaluation award: the fund's own spending on the supplier after close-out,
+    published as an award and contract of its own (paid at once, from the ledger), so the
+    service contract's transactions stay its tranches (OCDS: a contract's transactions are
+    payments under that contract)."""
+    granted = moment.first("evaluation_award")
+    if granted is None:
+        return None
+    organization = db.session.get(Organization, granted.details["organization_id"])
+    key = f"{ocid(project)}-evaluation-award-{granted.id}"
+    amount = value(granted.details["amount_fen"])
+    award = {"id": key, "title": f"评估奖励 (evaluation award) · {project.title}",
+             "description": granted.reason or "", "status": "active",
+             "date": stamp(granted.at), "value": amount,
+             "suppliers": [party_ref(organization)]}
+    paid = db.session.execute(
+        db.select(LedgerTransaction.id, LedgerTransaction.created_at)
+        .where(LedgerTransaction.project_id == project.id,
+               LedgerTransaction.trigger == "evaluation_award",
+               LedgerTransaction.created_at <= moment.at)
+        .order_by(LedgerTransaction.id)).all()
+    source = {"source": ledger_uri} if ledger_uri else {}
+    contract = {"id": f"{key}-contract", "awardID": key, "title": award["title"],
+                "status": "terminated", "value": amount, "dateSigned": stamp(granted.at),
+                "period": {"startDate": stamp(granted.at), "endDate": stamp(granted.at)},
+                "implementation": {"transactions": [
+                    {"id": str(tx_id), **source, "date": stamp(created_at), "value": amount,
+                     "payer": {"id": FUND["id"], "name": FUND["name"]},
+                     "payee": party_ref(organization)}
+                    for tx_id, created_at in paid]}}
+    return award, contract
+
+
+def _tags(trigger: str) -> list[str]:
+    tag = TAGS.get(trigger, "planning")
+    return list(tag) if isinstance(tag, list) else [tag]
 
 
 def _moments(events: list[AuditEvent]) -> list[Moment]:
@@ -462,14 +701,14 @@ def release_at(project: Project, events: list[AuditEvent], moment: Moment,
     bidders = _bidders(project, moment, tender_end)
     matched = _matched(project, moment)
     tender = _tender(project, events, moment, tender_end, bidders)
-    notices = _notice(project, moment, "tenderNotice", "publish", ledger_uri)
+    notices = _tender_documents(project, moment, ledger_uri)
     if notices:
         tender["documents"] = notices
     release: dict[str, Any] = {
         "ocid": ocid(project),
         "id": f"{ocid(project)}-{moment.event.id}",
         "date": stamp(moment.at),
-        "tag": [TAGS.get(moment.event.trigger, "planning")],
+        "tag": _tags(moment.event.trigger),
         "initiationType": "tender",
         "language": "zh",
         "parties": _parties(project, moment, bidders, matched),
@@ -477,13 +716,15 @@ def release_at(project: Project, events: list[AuditEvent], moment: Moment,
         "planning": _planning(project, moment, matched),
         "tender": tender,
     }
-    if moment.first("award") is not None:
-        release["awards"] = [_award(project, moment)]
-        notices = _notice(project, moment, "awardNotice", "award", ledger_uri)
-        if notices:
-            release["awards"][0]["documents"] = notices
+    awards = _awards(project, moment, ledger_uri)
+    if awards:
+        release["awards"] = awards
     if moment.first("start_contract") is not None:
         release["contracts"] = [_contract(project, events, moment, ledger_uri)]
+    fund = _fund_award(project, moment, ledger_uri)
+    if fund is not None:
+        release["awards"].append(fund[0])
+        release["contracts"].append(fund[1])
     return release
 
 
@@ -509,7 +750,7 @@ def package_meta(uri: str, now: datetime) -> dict[str, Any]:
         "publishedDate": stamp(now),
         "publisher": {"name": PUBLISHER, **PUBLISHER_ID},
         "license": LICENSE,
-        "extensions": [BUDGET_BREAKDOWN],
+        "extensions": list(EXTENSIONS),
     }
     if urlsplit(uri).scheme:
         meta["publicationPolicy"] = urljoin(uri, PUBLICATION_POLICY_PATH)
@@ -538,4 +779,29 @@ def record_package(project: Project, *, uri: str, now: datetime) -> dict[str, An
     if all_releases:
         record["compiledRelease"] = merger.create_compiled_release(all_releases)
         record["versionedRelease"] = merger.create_versioned_release(all_releases)
-    return {**meta, "extensions": [BUDGET_BREAKDOWN], "records": [record]}
+    return {**meta, "extensions": list(EXTENSIONS), "records": [record]}
+
+
+def trail_of(project: Project) -> list[AuditEvent]:
+    """The project's audit events in the chain's order, the one list every moment cuts."""
+    return _events(project)
+
+
+def moment_at(events: list[AuditEvent], at: datetime) -> Moment | None:
+    """The trail as it stood at any time ``at`` (not only a release's): the events recorded by
+    then, as a ``Moment`` of the last of them; None before the first. A page "as of" a date
+    reads the same moments as the releases, so the two cannot disagree."""
+    seen = tuple(takewhile(lambda e: e.at <= at, events))
+    return Moment(seen[-1], seen) if seen else None
+
+
+def live_at(subscription: Subscription, at: datetime) -> bool:
+    """A subscription committed by ``at`` and not yet handed back then."""
+    return _live(subscription, at)
+
+
+def deadline_then(project: Project, events: list[AuditEvent], moment: Moment,
+                  field: str) -> datetime | None:
+    """A deadline (``subscription_closes_at``, ``enquiry_closes_at``, ``tender_closes_at``) as
+    it stood at ``moment``: later extensions walked back."""
+    return _deadline(project, events, moment, field)

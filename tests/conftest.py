@@ -1,6 +1,7 @@
 """Fixtures: one schema per run built by the migrations, emptied between tests.
 
-The suite runs on SQLite by default and on PostgreSQL when MARKETPLACE_TEST_DATABASE_URL is set.
+The suite runs on SQLite by default and on PostgreSQL when MARKETPLACE_TEST_DATABASE_URL is set;
+`make test` spreads it over the machine's cores (pytest-xdist), each worker with its own database.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from marketplace import create_app
 from marketplace.extensions import db
@@ -23,10 +24,32 @@ CATALOG_TABLES = {"beneficiary_groups", "indicator_sets", "indicators", "service
                   "service_types", "service_type_groups"}
 
 
+def _worker_database(url: str) -> str:
+    """The database of this pytest-xdist worker: ``test`` for a serial run, ``test_gw0``… beside it.
+
+    Workers run at once, so each needs its own schema to empty between tests; the server's
+    database named in the URL is where the others are created from.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": own.database}).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 def _fresh_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("MARKETPLACE_TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    url = _worker_database(url)
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))

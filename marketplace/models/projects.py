@@ -181,12 +181,6 @@ class Project(Commitments, db.Model):
         """What may still be subscribed before the target is reached."""
         return max(self.funding_target_fen - self.committed_fen, 0)
 
-    @property
-    def funding_ratio(self) -> float:
-        """For progress bars only; money itself is never a float."""
-        if not self.funding_target_fen:
-            return 0.0
-        return min(self.committed_fen / self.funding_target_fen, 1.0)
 
     def counted_evaluations(self) -> list[Evaluation]:
         """The current round's submitted sheets, leaving out panel members who were recused."""

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.clock import utcnow
@@ -56,6 +56,11 @@ class Bid(db.Model):
     def is_valid(self) -> bool:
         """A bid can win if it stands and its price fits the project's budget."""
         return self.status is BidStatus.SUBMITTED and within_budget(self.price_fen, self.project)
+
+    @classmethod
+    def valid_clause(cls, budget_fen: Any) -> Any:
+        """``is_valid`` as a WHERE clause, against the project's budget column."""
+        return and_(cls.status == BidStatus.SUBMITTED, cls.price_fen <= budget_fen)
 
 
 class BidDocument(db.Model):

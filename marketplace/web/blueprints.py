@@ -1,8 +1,8 @@
 """Every blueprint and every response hook of the site, registered in one place.
 
 Public pages, the role pages and the API first; then the infrastructure that wraps each
-response, in the order it must wrap (the page cache after the logs: a cached answer is still
-timed, logged and headed).
+response, in the order it must wrap (the HTTP cache and the page cache after the logs: a 304
+or a cached answer is still timed, logged and headed).
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ def register(app: Flask) -> None:
         errors,
         filters,
         health,
+        httpcache,
         i18n,
         labels,
         logs,
         pagecache,
+        replica,
         security,
         text_guard,
     )
@@ -45,6 +47,7 @@ def register(app: Flask) -> None:
         evaluator,
         ngo,
         stations,
+        tasks,
         tokens,
     )
 
@@ -53,7 +56,7 @@ def register(app: Flask) -> None:
     site.init_app(app)  # the header, footer and cover pictures every template reads
     for blueprint in (project.bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp,
                       complaints.bp, dashboard.bp, county_reports.bp, transparency.bp,
-                      evidence.bp, tokens.bp, record.bp, stations.bp, covers.bp,
+                      evidence.bp, tokens.bp, record.bp, stations.bp, covers.bp, tasks.bp,
                       bid_documents.bp):
         app.register_blueprint(blueprint)
     labels.register(app)
@@ -65,4 +68,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(health.bp)
     security.init_app(app)
     logs.init_app(app)
+    replica.init_app(app)  # its choice comes before every other hook's first read
+    httpcache.init_app(app)  # before the page cache: a 304 needs no page at all
     pagecache.init_app(app)

@@ -61,11 +61,11 @@ def _count(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _ticks(top: float, low: float = 0) -> list[int]:
+def _ticks(top: float, low: float = 0, steps: int = 4) -> list[int]:
     """Round ticks from ``low`` (or 0) past ``top``: steps of 1, 2 or 5 times a power of ten,
-    about four of them (pygal's own steps split a count of 1 into tenths)."""
+    about ``steps`` of them (pygal's own steps split a count of 1 into tenths)."""
     low = min(low, 0)
-    rough = max((top - low) / 4, 1)
+    rough = max((top - low) / steps, 1)
     power = 10 ** math.floor(math.log10(rough))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
     first, last = math.floor(low / step) * step, math.ceil(top / step) * step
@@ -81,6 +81,16 @@ def _width(text: str) -> float:
 def _wider_than_pygal_counts(text: str) -> float:
     """What pygal leaves out when it makes room for a label: 0.4 em per Chinese character."""
     return sum(FONT * 0.4 for ch in text if ord(ch) > 0x2E80)
+
+
+def _fitting_ticks(top: float, room: float, text: Callable[[float], str]) -> list[int]:
+    """Ticks whose labels fit side by side in ``room`` units: fewer, wider steps on a phone's
+    narrow plot ("0 200k400k600k" ran together in English)."""
+    for steps in (4, 3, 2, 1):
+        ticks = _ticks(top, steps=steps)
+        if len(ticks) * (max(_width(text(t)) for t in ticks) + FONT) <= room:
+            return ticks
+    return ticks
 
 
 def _fit(label: str, room: float = 150) -> str:
@@ -126,15 +136,19 @@ def bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence
     value_text: Callable[[float], str] = (lambda v: yuan(int(v))) if money else _count
     top = max(v for _, values in series for v in values if v)
     longest_value = max(_width(value_text(v)) for _, values in series for v in values if v)
+    axis_text: Callable[[float], str] = _yuan_axis if money else _count
+    longest_label = max(_width(_fit(label)) for label in labels)
+    plot = WIDTH - 16 - longest_label - min(longest_value, 100)  # what the bars have
     chart = pygal.HorizontalBar(
         style=STYLE, width=WIDTH, height=70 + rows * 24 + 22 * len(series),
         margin_left=8 + max(_wider_than_pygal_counts(_fit(label)) for label in labels),
-        margin_right=8 + min(longest_value, 100), y_labels=_ticks(top),
+        margin_right=8 + min(longest_value, 100),
+        y_labels=_fitting_ticks(top, plot, axis_text),
         js=[], css=[], no_prefix=True, disable_xml_declaration=True, legend_at_bottom=True,
         legend_at_bottom_columns=1, show_legend=True, print_values=True,
         print_values_position="top", truncate_label=-1, truncate_legend=-1,
         x_title=unit or None, show_y_guides=False, margin=8, spacing=6,
-        value_formatter=_yuan_axis if money else _count)
+        value_formatter=axis_text)
     chart.x_labels = [_fit(label) for label in reversed(labels)]
     for name, values in series:
         chart.add(name, list(reversed(list(values))), formatter=value_text)

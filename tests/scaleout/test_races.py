@@ -88,7 +88,7 @@ def test_two_withdrawals_of_the_same_credit_at_once_one_is_refused(app, tmp_path
     assert statuses == [201, 409], answers
     refused = next(body for status, body in answers if status == 409)
     assert refused["field"] == "amount" and refused["rule"] == "within_credit"
-    assert "credit is 0 fen" in refused["message"]
+    assert "credit is ¥0.00" in refused["message"]
     assert credit_fen(enterprise.organization_id) == 0
     assert ledger_verified(app)
 

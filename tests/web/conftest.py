@@ -21,6 +21,13 @@ class Auth:
         return self.client.post("/logout")
 
 
+def as_a_worker(app: Flask, client: FlaskClient, path: str):  # noqa: ANN201
+    """GET ``path`` as a request of its own, in a fresh app context as in a worker: nothing of
+    an earlier request (Flask-Login keeps the user in ``g``) is remembered."""
+    with app.app_context():
+        return client.get(path)
+
+
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)

@@ -112,7 +112,7 @@ def test_log_in_never_redirects_off_site(client) -> None:
     account = gen_account(Role.ENTERPRISE)
     response = client.post("/login?next=https://evil.example/",
                            data={"email": account.email, "password": "correct horse"})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/tasks"  # the signed-in home
 
 
 def test_accounts_create_makes_an_approved_evaluator(runner) -> None:

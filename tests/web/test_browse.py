@@ -57,11 +57,10 @@ def test_each_card_shows_the_ledgers_money_the_stage_and_the_county(client, cloc
         project = p[key]
         shown = figures(page, f"figures-{project.id}")
         trail = money_trail(project)
-        # Raised: what was collected into escrow once the subscription closed (an unspent
-        # remainder handed back at the close does not unmake it), before that what is pledged
-        # and not released; from the project's ledger accounts, not from its counter.
-        raised = trail.collected or trail.committed + trail.matched - trail.released
-        assert fen(shown["Raised so far"]) == raised, key
+        # Raised: the money trail's own figure, as the project page and the home page's total
+        # show it (what came in and stayed: a release or a refund lowers it), from the
+        # project's ledger accounts, not from its counter.
+        assert fen(shown["Raised so far"]) == trail.raised, key
         assert fen(shown["Target"]) == project.funding_target_fen
         assert shown["County"] == project.station.county
         deadline = closes_at(project, NOW)
@@ -136,7 +135,6 @@ def test_every_stage_card_raised_is_the_ledgers(client, clock) -> None:
     page = client.get("/?lang=en").get_data(as_text=True)
     for project in projects:
         trail = money_trail(project)
-        raised = trail.collected or trail.committed + trail.matched - trail.released
         shown = figures(page, f"figures-{project.id}")
-        assert fen(shown["Raised so far"]) == raised, project.state
+        assert fen(shown["Raised so far"]) == trail.raised, project.state
         assert f"stage-{project.state.value}" in page

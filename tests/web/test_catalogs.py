@@ -3,6 +3,7 @@ language only."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -34,3 +35,25 @@ def test_the_language_switch_offers_only_the_other_language(client) -> None:
     assert ">English</a>" in chinese and ">中文</a>" not in chinese
     english = client.get("/?lang=en").get_data(as_text=True)
     assert ">中文</a>" in english and ">English</a>" not in english
+
+
+def test_each_catalog_entry_is_whole_and_said_once() -> None:
+    """Babel reads past a stray ``msgstr`` and keeps the last of two equal msgids; both are
+    left behind when branches that each appended entries are merged."""
+    for po in sorted((ROOT / "marketplace/translations").glob("*/LC_MESSAGES/messages.po")):
+        entries = re.split(r"\n[ \t]*\n", po.read_text(encoding="utf-8").strip())
+        broken, seen, twice = [], set(), []
+        for entry in entries:
+            lines = [line for line in entry.splitlines() if not line.startswith("#")]
+            if not lines:
+                continue  # a comment between groups of entries
+            starts = [line.split(" ", 1)[0] for line in lines if not line.startswith('"')]
+            if starts.count("msgid") != 1 or not any(s.startswith("msgstr") for s in starts):
+                broken.append(entry[:80])
+                continue
+            first_msgstr = next(i for i, line in enumerate(lines) if line.startswith("msgstr"))
+            key = "\n".join(lines[:first_msgstr])  # msgctxt and msgid, as written
+            if key in seen:
+                twice.append(key[:80])
+            seen.add(key)
+        assert broken == [] and twice == [], (po, broken, twice)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from flask_babel import force_locale
+
 from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import Organization, StationStatus
@@ -117,3 +119,18 @@ def test_a_long_label_is_cut_to_fit_a_phone(app) -> None:  # noqa: ANN001
     with app.test_request_context():
         drawn = bars("t", [long, "b"], [("s", [120_000_000, 3])], empty="e", money=True)
     assert drawn.svg and "…" in drawn.svg and long not in drawn.svg
+
+
+def test_a_phones_money_axis_keeps_its_tick_labels_apart(app) -> None:
+    """Found: the fund's bars on a phone in English read "0 200k400k600k"; the ticks thin out
+    until their labels, a space apart, fit the plot beside the longest bar label."""
+    labels = ["Municipal and county special funds", "Evaluation awards"]
+    with app.test_request_context(), force_locale("en"):
+        svg = bars("Money", labels, [("Income", [50_000_000, None]),
+                                     ("Spending", [None, 500_000])],
+                   empty="", money=True, unit="yuan").svg
+    root = ET.fromstring(str(svg))
+    axis = next(g for g in root.iter(f"{SVG}g") if "x" in (g.get("class") or "").split()
+                and "axis" in (g.get("class") or "").split())
+    ticks = [t.text for t in axis.iter(f"{SVG}text") if t.text]
+    assert ticks == ["0", "500k"]

@@ -14,6 +14,7 @@ from marketplace.models import Account, Organization, OrgStatus, OutboxMail, Pas
 from marketplace.services.identity import accounts
 from marketplace.services.identity.approvals import decide_organization
 from tests.factories import PASSWORD, at, gen_account
+from tests.web.conftest import as_a_worker
 
 GOOD = {"role": "community", "organization": "五马社区", "credit_code": "",
         "contact": "陈主任", "phone": "138 0013 8000", "email": "chen@example.org",
@@ -92,13 +93,6 @@ def _link_sent_to(email: str) -> str:
     return re.search(r"http://localhost(/password/reset/[\w-]+)", body).group(1)
 
 
-def _fresh(app, client, path: str):  # noqa: ANN001, ANN202
-    """A request of its own, in a fresh app context as in a worker (Flask-Login keeps the
-    user of an earlier request in ``g``)."""
-    with app.app_context():
-        return client.get(path)
-
-
 def test_forgotten_password_is_reset_once_by_the_e_mailed_link(app, client, auth) -> None:
     account = gen_account(Role.ENTERPRISE)
     other = app.test_client()
@@ -115,7 +109,7 @@ def test_forgotten_password_is_reset_once_by_the_e_mailed_link(app, client, auth
                        ).status_code == 302
     assert auth.login(account, "a new secret").status_code == 302
     assert auth.login(account, PASSWORD).status_code == 200  # the old one no longer works
-    assert _fresh(app, other, "/enterprise/").status_code == 302  # the old session ended
+    assert as_a_worker(app, other, "/enterprise/").status_code == 302  # the old session ended
     again = client.get(link + "?lang=en")
     assert again.status_code == 404 and "Ask for a new one" in again.get_data(as_text=True)
 

@@ -12,13 +12,7 @@ from itsdangerous import TimestampSigner
 
 from marketplace.models import Role
 from tests.factories import PASSWORD, gen_account
-
-
-def _page(app: Flask, client):  # noqa: ANN001, ANN202
-    """GET the enterprise's page as a request of its own: in a fresh app context, so nothing
-    of an earlier request (Flask-Login keeps the user in ``g``) is remembered, as in a worker."""
-    with app.app_context():
-        return client.get("/enterprise/")
+from tests.web.conftest import as_a_worker
 
 
 def _signed_in(app: Flask, account):  # noqa: ANN001, ANN202
@@ -32,7 +26,7 @@ def _replay(app: Flask, cookie: str):  # noqa: ANN202
     """What an attacker holding a copy of the cookie gets from the enterprise's page."""
     thief = app.test_client()
     thief.set_cookie("session", cookie)
-    return _page(app, thief)
+    return as_a_worker(app, thief, "/enterprise/")
 
 
 def test_the_cookie_copied_before_logout_no_longer_opens_the_page(app) -> None:
@@ -49,8 +43,9 @@ def test_logging_out_ends_the_other_devices_sessions_too(app) -> None:
     account = gen_account(Role.ENTERPRISE)
     laptop, phone = _signed_in(app, account), _signed_in(app, account)
     laptop.post("/logout")
-    assert _page(app, phone).status_code == 302
-    assert _page(app, _signed_in(app, account)).status_code == 200  # log in again
+    assert as_a_worker(app, phone, "/enterprise/").status_code == 302
+    again = _signed_in(app, account)  # log in again
+    assert as_a_worker(app, again, "/enterprise/").status_code == 200
 
 
 def test_a_new_password_ends_every_session(app, runner) -> None:
@@ -59,7 +54,7 @@ def test_a_new_password_ends_every_session(app, runner) -> None:
     result = runner.invoke(args=["accounts", "set-password", account.email],
                            input="another-pass\nanother-pass\n")
     assert result.exit_code == 0, result.output
-    assert _page(app, client).status_code == 302
+    assert as_a_worker(app, client, "/enterprise/").status_code == 302
     answer = app.test_client().post("/login", data={"email": account.email,
                                                     "password": "another-pass"})
     assert answer.status_code == 302
@@ -76,4 +71,4 @@ def test_a_session_idle_past_the_lifetime_is_over(app, monkeypatch, idle_hours,
         past.setattr(TimestampSigner, "get_timestamp", lambda _self: signed_at)
         client = _signed_in(app, account)
     assert client.get_cookie("session").expires is not None  # a lasting cookie, renewed
-    assert _page(app, client).status_code == status
+    assert as_a_worker(app, client, "/enterprise/").status_code == status

@@ -333,7 +333,7 @@ POST_ONLY = {
     "api.fire_move", "api.submit_bid", "api.withdraw_bid", "api.lodge_complaint", "api.evaluate",
     "api.upload", "api.report", "api.review", "api.panel", "api.ask", "api.answer",
     "api.subscribe", "api.decide_complaint", "admin.decide", "api.panel_quorum",
-    "evaluator.recuse", "api.read_notification",
+    "evaluator.recuse", "api.read_notification", "tasks.read",
     "covers.upload",
 }
 # Routes whose id is a subscription's: who may read a receipt (the subscriber and the
@@ -425,6 +425,17 @@ def test_every_role_on_every_route_in_every_state(app: Flask) -> None:
                            if not Case(actor, k, world).sees and titles[k] in body]
                 if leaked:
                     wrong.append(f"{actor} {kind} GET {path} shows {leaked}")
+        # the signed-in home and the inbox (no id): nothing of a bundle one may not see
+        for path in ("/tasks", "/inbox?show=all"):
+            response = client.get(path)
+            expected = 302 if actor == "visitor" else 200
+            body = response.get_data(as_text=True)
+            if response.status_code != expected:
+                wrong.append(f"{actor} GET {path}: {response.status_code}, expected {expected}")
+            leaked = [titles[k] for k in PACKAGED
+                      if not Case(actor, k, world).sees and titles[k] in body]
+            if leaked:
+                wrong.append(f"{actor} GET {path} shows {leaked}")
     assert not wrong, "\n".join(wrong)
 
 

@@ -39,10 +39,11 @@ def extend_deadline(project_id: int, field: str, new_time: datetime, reason: str
         if actor.role is Role.COMMUNITY and not owns_station(actor, project):
             raise Forbidden("Only the station's own community may do this.")
         if STAGES.index(State(project.state)) > STAGES.index(DEADLINES[field]):
-            raise Conflict("This deadline no longer applies to the project.")
+            raise Conflict("This deadline no longer applies to the project.",
+                           rule="deadline_applies")
         current = getattr(project, field)
         if current is None or now >= current:
-            raise Conflict("The deadline has already passed.")
+            raise Conflict("The deadline has already passed.", rule="deadline_ahead")
         if new_time <= current:
             raise Invalid("A deadline may only be moved later.", field="new_time")
         dates = [new_time if name == field else getattr(project, name) for name in ORDER]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from marketplace.services.core.amounts import shown
+
 
 class ServiceError(Exception):
     status = 400
@@ -26,7 +28,7 @@ class ServiceError(Exception):
 
     @property
     def message(self) -> str:
-        return self.template % self.params if self.params else self.template
+        return self.template % shown(self.params) if self.params else self.template
 
 
 class Invalid(ServiceError):
@@ -42,9 +44,16 @@ class NotFound(ServiceError):
 
 
 class Conflict(ServiceError):
-    """A rule said no (a window closed, a limit reached, a state that does not allow it)."""
+    """A rule said no (a window closed, a limit reached, a state that does not allow it).
+
+    The rule is required: a caller's system branches on it, and a 409 that does not say which
+    rule refused leaves it guessing from the message.
+    """
 
     status, code = 409, "conflict"
+
+    def __init__(self, template: str, *, rule: str, **params: Any) -> None:
+        super().__init__(template, rule=rule, **params)
 
 
 class KeyReused(ServiceError):

@@ -64,12 +64,15 @@ def grant_award(project_id: int, amount_fen: int, citation: str, *, actor: Accou
         with atomic():
             project = lock_project(project_id)
             if project.state is not State.COMPLETED or project.award is None:
-                raise Conflict("Only a completed project's organization can be awarded.")
+                raise Conflict("Only a completed project's organization can be awarded.",
+                               rule="project_completed")
             if project.evaluation_score() is None:  # closed before its whole panel scored
-                raise Conflict("The project's panel has not decided a score: nothing to award.")
+                raise Conflict("The project's panel has not decided a score: nothing to award.",
+                               rule="panel_scored")
             if db.session.execute(db.select(EvaluationAward.id).where(
                     EvaluationAward.project_id == project.id)).first():
-                raise Conflict("This project already has its evaluation award.")
+                raise Conflict("This project already has its evaluation award.",
+                               rule="one_evaluation_award")
             organization = project.award.organization
             award = EvaluationAward(project=project, organization=organization,
                                     amount_fen=amount_fen, citation=citation,
@@ -85,7 +88,8 @@ def grant_award(project_id: int, amount_fen: int, citation: str, *, actor: Accou
                    reason=citation or None,
                    details={"amount_fen": amount_fen, "organization_id": organization.id})
     except IntegrityError as race:  # another administrator's award won
-        raise Conflict("This project already has its evaluation award.") from race
+        raise Conflict("This project already has its evaluation award.",
+                       rule="one_evaluation_award") from race
     return award
 
 

@@ -53,7 +53,8 @@ def _pending_station(station_id: int | None) -> Station:
         raise NotFound("No station %(id)s.", id=station_id)
     if station.status is not StationStatus.PENDING:
         raise Conflict("A site inspection is made before the station opens; this station "
-                       "has already been %(status)s.", status=station.status.value)
+                       "has already been %(status)s.", status=station.status.value,
+                       rule="station_pending")
     return station
 
 
@@ -88,7 +89,7 @@ def record_inspection(phase: InspectionPhase | str, *, actor: Account, inspected
                 raise Conflict("A %(phase)s inspection is for a project in %(states)s; this "
                                "one is in %(state)s.", phase=phase.value,
                                states=", ".join(sorted(PROJECT_STATES[phase])),
-                               state=project.state.value)
+                               state=project.state.value, rule="inspection_phase_state")
             station = project.station
         inspection = Inspection(phase=phase, station=station, project=project,
                                 inspected_on=inspected_on, inspector=actor, findings=findings,

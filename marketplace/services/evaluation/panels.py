@@ -40,7 +40,7 @@ def assign_panel(project_id: int, evaluator_ids: list[int], *, actor: Account,
         project = lock_project(project_id)
         if project.state not in PANEL_STATES:
             raise Conflict("A panel is appointed while the project is in implementation or "
-                           "evaluation.")
+                           "evaluation.", rule="panel_states")
         ids = list(dict.fromkeys(evaluator_ids))
         added = []
         for evaluator_id in ids:
@@ -50,7 +50,8 @@ def assign_panel(project_id: int, evaluator_ids: list[int], *, actor: Account,
                 raise Invalid("Account %(id)s is not an approved evaluator.",
                               field="evaluator_ids", id=evaluator_id)
             if member(project, evaluator) is not None:
-                raise Conflict("%(name)s is already on the panel.", name=evaluator.name)
+                raise Conflict("%(name)s is already on the panel.", name=evaluator.name,
+                               rule="seated_once")
             assignment = PanelAssignment(evaluator=evaluator, assigned_by=actor,
                                          assigned_at=now)
             project.panel.append(assignment)
@@ -80,10 +81,10 @@ def set_quorum(project_id: int, quorum: int | None, *, actor: Account,
         project = lock_project(project_id)
         if project.state not in PANEL_STATES:
             raise Conflict("A panel's quorum is set while the project is in implementation or "
-                           "evaluation.")
+                           "evaluation.", rule="panel_states")
         seated = len(active_members(project))
         if not seated:
-            raise Conflict("Appoint the panel first.")
+            raise Conflict("Appoint the panel first.", rule="panel_seated")
         if quorum is not None and not seated // 2 < quorum <= seated:
             raise Invalid("The quorum must be between %(lowest)s and %(seated)s, a majority of "
                           "the seated panel.", field="quorum", lowest=seated // 2 + 1,
@@ -108,9 +109,10 @@ def declare_conflict(project_id: int, *, actor: Account, reason: str,
         if seat is None:
             raise Forbidden("You are not on this project's evaluation panel.")
         if seat.is_recused:
-            raise Conflict("You have already declared a conflict on this project.")
+            raise Conflict("You have already declared a conflict on this project.",
+                           rule="recused_once")
         if project.state not in PANEL_STATES:
-            raise Conflict("The evaluation of this project is over.")
+            raise Conflict("The evaluation of this project is over.", rule="panel_states")
         seat.recused_at, seat.recusal_reason = now, reason
         record(project, actor, "recuse", now=now, from_state=project.state.value,
                to_state=project.state.value, reason=reason)

@@ -245,7 +245,8 @@ def refuse_overdraft(code: str, held: int, amount: int) -> None:
     """An account holding other people's money (commitments, escrow) is never overdrawn."""
     if held + amount < 0:
         raise Conflict("%(account)s holds %(held)s fen, less than the %(amount)s fen "
-                       "to take from it.", account=code, held=held, amount=-amount)
+                       "to take from it.", account=code, held=held, amount=-amount,
+                       rule="no_overdraft")
 
 
 def post(reason: str, lines: Sequence[Line], cause: Cause, *, now: datetime,

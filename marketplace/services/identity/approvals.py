@@ -23,7 +23,7 @@ def decide_organization(organization_id: int, *, actor: Account, approve: bool,
         if organization is None:
             raise NotFound("No organization %(id)s.", id=organization_id)
         if organization.status is not OrgStatus.PENDING:
-            raise Conflict("This organization has already been decided.")
+            raise Conflict("This organization has already been decided.", rule="decided_once")
         organization.status = OrgStatus.APPROVED if approve else OrgStatus.REJECTED
         record(None, actor, "approve_organization" if approve else "reject_organization",
                now=now, details={"organization_id": organization.id})

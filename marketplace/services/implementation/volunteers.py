@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import and_
+
 from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.models import Account, Project, Role, Station, Volunteer, VolunteerHours
@@ -68,12 +70,19 @@ def record_hours(volunteer_id: int, *, actor: Account, served_on: date, minutes:
     return stint
 
 
-def minutes_by_volunteer(station_id: int) -> dict[Volunteer, int]:
-    """Every volunteer of the station with the minutes they served (0 for none yet)."""
+def minutes_by_volunteer(station_id: int, until: datetime | None = None
+                         ) -> dict[Volunteer, int]:
+    """Every volunteer of the station with the minutes they served (0 for none yet);
+    ``until``: those who had joined by then, with the hours recorded by then."""
+    hours = VolunteerHours.volunteer_id == Volunteer.id
+    joined = Volunteer.station_id == station_id
+    if until is not None:
+        hours = and_(hours, VolunteerHours.recorded_at <= until)
+        joined = and_(joined, Volunteer.created_at <= until)
     rows = db.session.execute(
         db.select(Volunteer, db.func.coalesce(db.func.sum(VolunteerHours.minutes), 0))
-        .outerjoin(VolunteerHours, VolunteerHours.volunteer_id == Volunteer.id)
-        .where(Volunteer.station_id == station_id)
+        .outerjoin(VolunteerHours, hours)
+        .where(joined)
         .group_by(Volunteer.id).order_by(Volunteer.name, Volunteer.id)
     ).all()
     return {volunteer: int(total) for volunteer, total in rows}

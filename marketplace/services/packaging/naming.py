@@ -60,7 +60,7 @@ def apply_for_naming(station_id: int, name: str, donation_fen: int, *, actor: Ac
         if station is None:
             raise NotFound("No station %(id)s.", id=station_id)
         if station.status is not StationStatus.APPROVED:
-            raise Conflict("Only an approved station can be named.")
+            raise Conflict("Only an approved station can be named.", rule="station_approved")
         right = NamingRight(station=station, sponsor_id=actor.organization_id, name=name,
                             donation_fen=donation_fen, status=NamingStatus.APPLIED,
                             applied_at=now)
@@ -82,10 +82,10 @@ def choose_naming(right_id: int, *, actor: Account, now: datetime) -> NamingRigh
         if station.community_id != actor.organization_id:
             raise Forbidden("Only the station's own community may do this.")
         if right.status is not NamingStatus.APPLIED:
-            raise Conflict("This application has already been decided.")
+            raise Conflict("This application has already been decided.", rule="decided_once")
         if active_naming(station) is not None:
             raise Conflict("The station already carries a name until it expires.",
-                           clause="one-name")
+                           clause="one-name", rule="one_name")
         right.status = NamingStatus.ACTIVE
         right.active_station_id = station.id
         right.decided_at = right.starts_at = now

@@ -165,7 +165,8 @@ def _lock_station(station_id: int) -> Station:
     if station is None:
         raise NotFound("No station %(id)s.", id=station_id)
     if station.status is not StationStatus.PENDING:
-        raise Conflict("The station has already been %(status)s.", status=station.status.value)
+        raise Conflict("The station has already been %(status)s.", status=station.status.value,
+                       rule="decided_once")
     return station
 
 
@@ -193,7 +194,8 @@ def approve_station(station_id: int, *, actor: Account, now: datetime | None = N
         site = last_site_inspection(station)
         if site is not None and site.rating is InspectionRating.FAIL:
             raise Conflict("The last site inspection failed; record a new one after the "
-                           "follow-up before approving.", clause="inspections")
+                           "follow-up before approving.", clause="inspections",
+                           rule="inspection_passed")
         station.status = StationStatus.APPROVED
         station.decided_at, station.decided_by = now, actor
         station.waiver_reason = waiver if station.needs_waiver else None

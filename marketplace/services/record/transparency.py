@@ -1,5 +1,5 @@
 """What the public may trace: a project's money trail and the ledger itself (the fund's
-figures over time are ``services/fund.py``).
+figures over time are ``services/finance/fund.py``).
 
 Everything here is read from the ledger, never from a second set of numbers, so the pages and
 the exports cannot disagree with ``flask ledger verify``.
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import chain
+from typing import Any
 
-from sqlalchemy import ScalarSelect, and_, case
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, case, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from marketplace.extensions import db
@@ -55,32 +57,41 @@ class Trail:
         return self.committed + self.matched == self.paid + self.released + self.held
 
 
-def _entries(project: Project) -> dict[AccountKind, list[tuple[int, str]]]:
+def _entries(project: Project, until: datetime | None = None
+             ) -> dict[AccountKind, list[tuple[int, str]]]:
     """The entries of the project's commitment and escrow accounts, in one query (read only:
-    opens no account)."""
+    opens no account); ``until``: only those of transactions dated by then."""
     kinds: dict[AccountKind, list[tuple[int, str]]] = {AccountKind.COMMITMENT: [],
                                                         AccountKind.ESCROW: []}
-    for kind, amount, trigger in db.session.execute(
-            db.select(LedgerAccount.kind, LedgerEntry.amount_fen, LedgerTransaction.trigger)
-            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-            .where(LedgerAccount.project_id == project.id, LedgerAccount.kind.in_(kinds))):
+    query = (db.select(LedgerAccount.kind, LedgerEntry.amount_fen, LedgerTransaction.trigger)
+             .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+             .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+             .where(LedgerAccount.project_id == project.id, LedgerAccount.kind.in_(kinds)))
+    if until is not None:
+        query = query.where(LedgerTransaction.created_at <= until)
+    for kind, amount, trigger in db.session.execute(query):
         kinds[kind].append((int(amount), trigger))
     return kinds
 
 
-def money_trail(project: Project) -> Trail:
-    """Committed, matched, collected, paid and released, from the project's two accounts."""
-    def total(column: InstrumentedAttribute[int], of: InstrumentedAttribute[int]
-              ) -> ScalarSelect[int]:
-        return (db.select(db.func.coalesce(db.func.sum(column), 0))
-                .where(of == project.id).scalar_subquery())
+def money_trail(project: Project, until: datetime | None = None) -> Trail:
+    """Committed, matched, collected, paid and released, from the project's two accounts.
+
+    ``until``: the trail as it stood then, from the subscriptions, matches and ledger
+    transactions dated by then (none of them is ever rewritten, so the past stays as it was).
+    """
+    def total(column: InstrumentedAttribute[int], of: InstrumentedAttribute[int],
+              dated: InstrumentedAttribute[datetime]) -> ScalarSelect[int]:
+        query = db.select(db.func.coalesce(db.func.sum(column), 0)).where(of == project.id)
+        if until is not None:
+            query = query.where(dated <= until)
+        return query.scalar_subquery()
 
     # Both sums in one round trip: one page view, one statement fewer.
     committed, matched = (int(n) for n in db.session.execute(db.select(
-        total(Subscription.amount_fen, Subscription.project_id),
-        total(Match.amount_fen, Match.project_id))).one())
-    entries = _entries(project)
+        total(Subscription.amount_fen, Subscription.project_id, Subscription.created_at),
+        total(Match.amount_fen, Match.project_id, Match.created_at))).one())
+    entries = _entries(project, until)
     held_entries, escrow_entries = entries[AccountKind.COMMITMENT], entries[AccountKind.ESCROW]
     collected = sum(amount for amount, _ in escrow_entries if amount > 0)
     paid = -sum(amount for amount, trigger in escrow_entries
@@ -91,29 +102,47 @@ def money_trail(project: Project) -> Trail:
                  released=came_in - paid - held, held=held)
 
 
-def raised_fen() -> int:
-    """Every public project's ``Trail.raised`` summed, in one statement: what their
-    commitment and escrow accounts hold plus what escrow paid to the organizations (so a
-    release or a refund lowers it, as it lowers each trail)."""
+def _raised(*where: ColumnElement[bool]) -> Select[Any]:
+    """``Trail.raised`` as SQL: what the commitment and escrow accounts hold plus what escrow
+    paid to the organizations (so a release or a refund lowers it, as it lowers each trail)."""
     paid_out = and_(LedgerAccount.kind == AccountKind.ESCROW,
                     LedgerTransaction.trigger == "accept_milestone", LedgerEntry.amount_fen < 0)
-    return int(db.session.execute(
-        db.select(db.func.coalesce(db.func.sum(
+    return (db.select(db.func.coalesce(db.func.sum(
             case((paid_out, 0), else_=LedgerEntry.amount_fen)), 0))
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .join(Project, Project.id == LedgerAccount.project_id)
-        .where(LedgerAccount.kind.in_((AccountKind.COMMITMENT, AccountKind.ESCROW)),
-               Project.state.in_(PUBLIC_STATES))).scalar_one())
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+            .where(LedgerAccount.kind.in_((AccountKind.COMMITMENT, AccountKind.ESCROW)), *where))
 
 
-def funders(project: Project) -> int:
+def raised_fen() -> int:
+    """Every public project's ``Trail.raised`` summed, in one statement."""
+    return int(db.session.execute(
+        _raised(Project.state.in_(PUBLIC_STATES))
+        .join(Project, Project.id == LedgerAccount.project_id)).scalar_one())
+
+
+def raised_by_project(project_ids: Iterable[int]) -> dict[int, int]:
+    """Each listed project's ``Trail.raised``, in one statement for a page of cards; a project
+    with no money yet is absent (0)."""
+    ids = list(project_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        _raised(LedgerAccount.project_id.in_(ids))
+        .add_columns(LedgerAccount.project_id).group_by(LedgerAccount.project_id))
+    return {project_id: int(raised) for raised, project_id in rows}
+
+
+def funders(project: Project, until: datetime | None = None) -> int:
     """The enterprises (and donors) whose money is with the project: a released subscription
-    no longer counts."""
+    no longer counts. ``until``: those subscribed by then and not yet handed back then."""
+    live = Subscription.status != Commitment.RELEASED
+    if until is not None:
+        live = and_(Subscription.created_at <= until,
+                    or_(live, Subscription.settled_at.is_(None), Subscription.settled_at > until))
     return int(db.session.execute(
         db.select(db.func.count(db.distinct(Subscription.enterprise_id)))
-        .where(Subscription.project_id == project.id,
-               Subscription.status != Commitment.RELEASED)).scalar_one())
+        .where(Subscription.project_id == project.id, live)).scalar_one())
 
 
 @dataclass(frozen=True)

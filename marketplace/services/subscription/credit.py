@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, or_
+from sqlalchemy import Select, case, or_
 
 from marketplace.extensions import db
 from marketplace.models import (
@@ -51,15 +51,19 @@ def _counts() -> object:
     return or_(LedgerEntry.amount_fen > 0, LedgerTransaction.trigger.in_(SPENDING))
 
 
-def credit_fen(organization_id: int) -> int:
-    """The enterprise's credit now (read only: opens no account)."""
-    return int(db.session.execute(
-        db.select(db.func.coalesce(db.func.sum(
-            case((_counts(), LedgerEntry.amount_fen), else_=0)), 0))
+def credit_query(organization_id: int) -> Select[tuple[int]]:
+    """The statement ``credit_fen`` runs, for a page that reads it with other counts at once."""
+    return (db.select(db.func.coalesce(db.func.sum(
+        case((_counts(), LedgerEntry.amount_fen), else_=0)), 0))
         .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
         .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
         .where(LedgerAccount.organization_id == organization_id,
-               LedgerAccount.kind == AccountKind.ENTERPRISE)).scalar_one())
+               LedgerAccount.kind == AccountKind.ENTERPRISE))
+
+
+def credit_fen(organization_id: int) -> int:
+    """The enterprise's credit now (read only: opens no account)."""
+    return int(db.session.execute(credit_query(organization_id)).scalar_one())
 
 
 def overdrawn_credits() -> list[tuple[int, int]]:
@@ -128,13 +132,20 @@ def lock_enterprise(actor: Account) -> Organization:
     return organization
 
 
+def check_within(amount_fen: int, available_fen: int) -> None:
+    """An amount of credit to spend: above zero and no more than there is. The credit forms
+    ask it before their confirmation step; the move itself asks again under the lock."""
+    if amount_fen <= 0:
+        raise Invalid("The amount must be above zero.", field="amount")
+    if amount_fen > available_fen:
+        raise Conflict("Your credit is %(credit_fen)s, less than %(amount_fen)s.",
+                       field="amount", rule="within_credit", credit_fen=available_fen,
+                       amount_fen=amount_fen)
+
+
 def check_credit(organization: Organization, amount_fen: int) -> None:
     """Refuse to spend more credit than there is; the caller holds ``lock_enterprise``."""
-    available = credit_fen(organization.id)
-    if amount_fen > available:
-        raise Conflict("Your credit is %(credit)s fen, less than %(amount)s fen.",
-                       field="amount", rule="within_credit", credit=available,
-                       amount=amount_fen)
+    check_within(amount_fen, credit_fen(organization.id))
 
 
 def commit_from_credit(subscription: Subscription, *, now: datetime) -> None:

@@ -49,17 +49,23 @@ def subscribe_from_credit(project_id: int, amount_fen: int, *, actor: Account,
     return subscription
 
 
+def check_amount(project: Project, amount_fen: int) -> None:
+    """An amount the project may still take: above zero, within what its target leaves open.
+    The subscription form asks it before its confirmation step, the subscription itself again."""
+    if amount_fen <= 0:
+        raise Invalid("The amount must be above zero.", field="amount")
+    if amount_fen > project.remaining_fen:
+        raise Conflict("At most %(remaining_fen)s may still be subscribed.", field="amount",
+                       rule="within_funding_target", remaining_fen=project.remaining_fen)
+
+
 def _subscribe(project: Project, amount_fen: int, *, actor: Account, now: datetime,
                paid_by: Organization | None = None) -> Subscription:
     """The subscription inside the caller's unit of work; ``paid_by``: from its credit."""
     if not subscription_open(project, now):
         raise Conflict("The project is not open for subscription.",
                        rule="subscription_window_open")
-    if amount_fen <= 0:
-        raise Invalid("The amount must be above zero.", field="amount")
-    if amount_fen > project.remaining_fen:
-        raise Conflict("At most %(remaining)s fen remain to be subscribed.", field="amount",
-                       rule="within_funding_target", remaining=project.remaining_fen)
+    check_amount(project, amount_fen)
     if paid_by is not None:
         credit.check_credit(paid_by, amount_fen)
     subscription = Subscription(project=project, enterprise_id=actor.organization_id,

@@ -164,7 +164,7 @@ def close_offer(offer_id: int, *, actor: Account, now: datetime) -> MatchOffer:
         if offer is None:
             raise NotFound("No match offer %(id)s.", id=offer_id)
         if offer.closes_at <= now:
-            raise Conflict("The offer is already closed.")
+            raise Conflict("The offer is already closed.", rule="offer_open")
         offer.closes_at = max(now, offer.opens_at)
         record(None, actor, "close_match_offer", now=now,
                details={"offer_id": offer.id, "matched_fen": offer.matched_fen})

@@ -32,7 +32,8 @@ def lodge_complaint(project_id: int, *, actor: Account, reasons: str,
     with atomic():
         project = lock_project(project_id)
         if not in_standstill(project, now):
-            raise Conflict("Complaints are accepted only during the standstill after an award.")
+            raise Conflict("Complaints are accepted only during the standstill after an award.",
+                           rule="standstill_open")
         lost = any(bid.organization_id == actor.organization_id
                    and bid.status is BidStatus.LOST for bid in project.bids)
         if not lost:
@@ -41,7 +42,8 @@ def lodge_complaint(project_id: int, *, actor: Account, reasons: str,
             raise Invalid("Give the reasons for the complaint.", field="reasons")
         if any(c.is_open and c.organization_id == actor.organization_id
                for c in project.complaints):
-            raise Conflict("Your organization already has an open complaint on this award.")
+            raise Conflict("Your organization already has an open complaint on this award.",
+                           rule="one_open_complaint")
         complaint = Complaint(project=project, organization_id=actor.organization_id,
                               lodged_by_id=actor.id, award_bid_id=project.award.bid_id,
                               reasons=reasons.strip(), lodged_at=now)
@@ -88,12 +90,13 @@ def decide_complaint(complaint_id: int, *, actor: Account, uphold: bool, reason:
         project = lock_project(complaint.project_id)
         db.session.refresh(complaint, with_for_update=True)
         if not complaint.is_open:
-            raise Conflict("This complaint is already decided.")
+            raise Conflict("This complaint is already decided.", rule="decided_once")
         if not reason.strip():
             raise Invalid("Give a reason.", field="reason")
         if project.state is not State.TENDERING or project.award is None or \
                 project.award.bid_id != complaint.award_bid_id:
-            raise Conflict("The award this complaint is about no longer stands.")
+            raise Conflict("The award this complaint is about no longer stands.",
+                           rule="award_stands")
         complaint.status = ComplaintStatus.UPHELD if uphold else ComplaintStatus.DISMISSED
         complaint.decided_at, complaint.decided_by_id = now, actor.id
         complaint.decision_reason = reason.strip()

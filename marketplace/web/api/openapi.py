@@ -73,6 +73,11 @@ FILTERS = [*({"name": n, "in": "query", "schema": s} for n, s in
 
 SINCE = {"name": "since", "in": "query", "schema": TIME,
          "description": "only releases dated at or after this time"}
+AS_OF = {"name": "as_of", "in": "query", "schema": {"type": "string", "maxLength": 40},
+         "description": "the project as it stood then: an ISO-8601 date (the end of that "
+                        "local day), a time with Z or an offset, or a local time without "
+                        "one (MARKETPLACE_TIMEZONE); a moment not yet come is now. Before "
+                        "the project was published: 404; not a date or time: 400"}
 NULL_STR = {"type": "string", "nullable": True}
 NULL_TIME = {"type": "string", "format": "date-time", "nullable": True}
 NAMED = {"type": "object", "required": ["id", "name"], "properties": {"id": INT, "name": STR}}
@@ -107,7 +112,8 @@ SCHEMAS: dict[str, Any] = {
         "award": {"type": "object", "nullable": True},
         "milestones": {"type": "array", "items": {"type": "object"}},
         "award_criteria": _object({"price_weight_pct": INT, "quality_weight_pct": INT}),
-        "allowed_moves": {"type": "array", "items": STR}}),
+        "allowed_moves": {"type": "array", "items": STR},
+        "as_of": {**TIME, "nullable": True}}),
     "Event": _object({"id": INT, "at": TIME, "actor": STR, "trigger": STR,
                       "from_state": NULL_STR, "to_state": NULL_STR, "reason": NULL_STR,
                       "details": {"nullable": True}}),
@@ -218,8 +224,9 @@ PATHS: dict[str, dict[str, Any]] = {
             ["station_id", "title", "funding_target_fen", "funding_minimum_fen",
              "subscription_opens_at", "subscription_closes_at", "tender_closes_at"]))},
     "/projects/{project_id}": {"get": _op(
-        "One project: state, money, dates, items, the caller's allowed moves, version", "200",
-        security=OPTIONAL_BEARER, parameters=[PROJECT_ID], errors=(401, 404),
+        "One project: state, money, dates, items, the caller's allowed moves, version; with "
+        "as_of, as it stood then (no moves)", "200",
+        security=OPTIONAL_BEARER, parameters=[PROJECT_ID, AS_OF], errors=(400, 401, 404),
         schema="Project")},
     "/projects/{project_id}/actions/{trigger}": {"post": _op(
         "Fire a lifecycle move; 409 move_refused names the guard that said no", "200",

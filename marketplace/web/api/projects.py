@@ -32,6 +32,8 @@ from marketplace.services.core.visibility import (
     withheld,
 )
 from marketplace.services.packaging.bundles import BundleDraft, ItemLine, create_bundle
+from marketplace.services.record.as_of import FIELD as AS_OF
+from marketplace.services.record.as_of import parse_as_of, project_then
 from marketplace.web.api import bp, serialize
 from marketplace.web.api.common import (
     MAX_PER_PAGE,
@@ -40,6 +42,7 @@ from marketplace.web.api.common import (
     caller,
     fen,
     integer,
+    iso,
     listing,
     moment,
     now,
@@ -137,13 +140,20 @@ def allowed_moves(project: Project, account: Account | None) -> list[str]:
 
 
 def _detail(project: Project, account: Account | None) -> dict[str, Any]:
-    return serialize.project_detail(project, allowed_moves(project, account))
+    """The project as it is now (``as_of`` null: not a past moment)."""
+    return {**serialize.project_detail(project, allowed_moves(project, account)), AS_OF: None}
 
 
 @bp.get("/projects/<int:project_id>")
 def show_project(project_id: int) -> ResponseReturnValue:
+    """The project; with ``?as_of=`` as it stood then (the page's cut of the audit chain and
+    the ledger), with no moves to make; a moment not yet come is now."""
     account = caller()
-    return _detail(check_visible(project_or_404(project_id), account), account)
+    project = check_visible(project_or_404(project_id), account)
+    at = parse_as_of(request.args.get(AS_OF))
+    if at is None or at >= now():
+        return _detail(project, account)
+    return {**serialize.project_detail(project_then(project, at), []), AS_OF: iso(at)}
 
 
 @bp.post("/projects/<int:project_id>/actions/<trigger>")

@@ -8,14 +8,16 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from marketplace.lifecycle import MoveRefused
+from marketplace.services.core.amounts import shown
 from marketplace.services.core.errors import Busy, ServiceError
 from marketplace.web import api
 
 
 def translated(error: ServiceError | MoveRefused) -> str:
-    """The message in the reader's language: ``_(error.template) % error.params``."""
+    """The message in the reader's language: ``_(error.template) % error.params``, amounts in
+    yuan."""
     template = getattr(error, "template", None) or str(error)
-    params = getattr(error, "params", None) or {}
+    params = shown(getattr(error, "params", None) or {})
     text = _(template)
     return text % params if params else text
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, selectinload
 
+from marketplace.clock import local_date
 from marketplace.extensions import db
 from marketplace.models import (
     Award,
@@ -22,12 +23,15 @@ from marketplace.services.evaluation.evaluation_awards import awards
 from marketplace.services.evaluation.inspections import inspections_of_station
 from marketplace.services.implementation.volunteers import minutes_by_volunteer
 from marketplace.services.packaging.stations import station_trail
+from marketplace.services.record.as_of import projects_then
 from marketplace.services.record.public_record import public_trail
+from marketplace.services.record.transparency import money_trail, raised_by_project
 from marketplace.services.reports.directory import directory
 from marketplace.services.reports.impact import impact as impact_of
 from marketplace.services.reports.showcase import PUBLIC_STATES, SORTS, Filters, days_left, showcase
 from marketplace.web.charts import bars
 from marketplace.web.infra.clock import current_time
+from marketplace.web.public.as_of import station_as_of
 
 bp = Blueprint("public", __name__)
 PER_PAGE = 20
@@ -63,7 +67,8 @@ def index() -> str:
                            projects=page.items, filters=filters, states=PUBLIC_STATES,
                            areas=shown.areas, groups=shown.groups, counties=shown.counties,
                            project_href=project_href, station_href=station_href,
-                           sorts=SORTS, days_left=lambda p: days_left(p, now))
+                           sorts=SORTS, days_left=lambda p: days_left(p, now),
+                           raised=raised_by_project(p.id for p in page.items))
 
 
 @bp.get("/stations")
@@ -79,17 +84,34 @@ def _public_projects(*where: object) -> list[Project]:
 
 
 @bp.get("/stations/<int:station_id>")
-def station(station_id: int) -> str:
-    """An approved station: who runs it, its published projects, inspections and volunteers."""
+def station(station_id: int) -> tuple[str, int]:
+    """An approved station: who runs it, its published projects, inspections and volunteers;
+    with ``?as_of=`` all of it as it stood then (issue 16)."""
     station = db.session.get(Station, station_id)
     if station is None or not station.is_approved:
         abort(404)
+    picker = station_as_of(station, current_time())
+    if picker.then is not None:
+        at = picker.then.at
+        minutes = minutes_by_volunteer(station.id, until=at)
+        every = list(db.session.execute(
+            db.select(Project).where(Project.station_id == station.id)
+            .order_by(Project.created_at.desc(), Project.id.desc())).scalars())
+        shown = projects_then(every, at)
+        return render_template(
+            "public/station.html", station=picker.then, as_of=picker, projects=shown,
+            raised={p.id: money_trail(p, until=at).raised for p in shown},
+            inspections=[i for i in inspections_of_station(station.id)
+                         if i.inspected_on <= local_date(at)],
+            volunteers=len(minutes), minutes=sum(minutes.values()),
+            record=public_trail(e for e in station_trail(station.id) if e.at <= at)), 200
     minutes = minutes_by_volunteer(station.id)
-    return render_template("public/station.html", station=station,
-                           projects=_public_projects(Project.station_id == station.id),
+    projects = _public_projects(Project.station_id == station.id)
+    return render_template("public/station.html", station=station, projects=projects,
+                           as_of=picker, raised=raised_by_project(p.id for p in projects),
                            inspections=inspections_of_station(station.id),
                            volunteers=len(minutes), minutes=sum(minutes.values()),
-                           record=public_trail(station_trail(station.id)))
+                           record=public_trail(station_trail(station.id))), picker.status
 
 
 @bp.get("/organizations/<int:organization_id>")
@@ -110,7 +132,7 @@ def organization(organization_id: int) -> str:
         projects = _public_projects(Project.subscriptions.any(
             Subscription.enterprise_id == org.id))
     return render_template("public/organization.html", org=org, stations=stations,
-                           projects=projects,
+                           projects=projects, raised=raised_by_project(p.id for p in projects),
                            awards=awards(org.id) if org.role is Role.SOCIAL_ORG else [])
 
 

@@ -29,16 +29,14 @@ from marketplace.models import (
     Organization,
     OrgStatus,
     Project,
-    Review,
     Role,
-    Station,
-    StationStatus,
 )
 from marketplace.models.catalog import ServiceArea
 from marketplace.services.core.moves import move
 from marketplace.services.evaluation.evaluation_awards import grant_award, ranking
 from marketplace.services.evaluation.panels import active_members, assign_panel, set_quorum
 from marketplace.services.finance.ledger import FUND_SOURCES
+from marketplace.services.identity import tasks
 from marketplace.services.identity.approvals import decide_organization
 from marketplace.services.implementation.duties import pending_evaluators
 from marketplace.services.subscription.matching import OfferDraft, close_offer, offers, open_offer
@@ -64,16 +62,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _page(form: ActionForm | None = None, status: int = 200) -> tuple[str, int]:
-    organizations = db.session.execute(
-        db.select(Organization).where(Organization.status == OrgStatus.PENDING)
-        .order_by(Organization.id)).scalars().all()
-    stations = db.session.execute(
-        db.select(Station).where(Station.status == StationStatus.PENDING)
-        .order_by(Station.id)).scalars().all()
-    bundles = db.session.execute(
-        db.select(Project).where(Project.state == State.PACKAGING,
-                                 Project.review == Review.SUBMITTED)
-        .order_by(Project.id)).scalars().all()
+    now = current_time()  # the queues are the administrator's tasks of these kinds
+    organizations = tasks.rows("approve_organization", current_user, now)
+    stations = tasks.rows("review_station", current_user, now)
+    bundles = tasks.rows("review_bundle", current_user, now)
     with_panel = list(db.session.execute(
         db.select(Project).where(Project.state.in_([State.IMPLEMENTATION, State.EVALUATION]))
         .options(selectinload(Project.panel), selectinload(Project.evaluations))

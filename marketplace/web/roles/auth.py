@@ -84,7 +84,7 @@ def login() -> str | Response | tuple[str, int]:
         _begin_session(account)
         if not account.organization.is_approved:
             flash(_("Your organization is waiting for the administrator's approval."))
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next"), "tasks.index"))
     return render_template("auth/login.html", form=form)
 
 

@@ -20,9 +20,14 @@ from marketplace.services.packaging.naming import (
     nameable_stations,
 )
 from marketplace.services.record.transparency import stake
-from marketplace.services.subscription.credit import credit_fen, credit_steps, withdraw_credit
+from marketplace.services.subscription.credit import (
+    check_within,
+    credit_fen,
+    credit_steps,
+    withdraw_credit,
+)
+from marketplace.services.subscription.funding import check_amount, subscribe_from_credit
 from marketplace.services.subscription.funding import subscribe as subscribe_service
-from marketplace.services.subscription.funding import subscribe_from_credit
 from marketplace.services.subscription.receipts import receipt_for
 from marketplace.web.forms import MoveCreditForm, NamingForm, SubscribeForm, WithdrawCreditForm
 from marketplace.web.infra.filters import yuan
@@ -70,11 +75,10 @@ def subscribe(project_id: int) -> str | Response | tuple[str, int]:
         return render_template("enterprise/subscribe.html", project=project, form=form,
                                confirming=False), 400 if form.is_submitted() else 200
     amount_fen = to_fen(form.amount.data)
-    if amount_fen is None or amount_fen <= 0:
+    if amount_fen is None:
         form.amount.errors.append(_("The amount must be above zero."))
-    elif amount_fen > project.remaining_fen:
-        form.amount.errors.append(_("At most %(remaining)s may still be subscribed.",
-                                    remaining=yuan(project.remaining_fen)))
+    else:
+        attempt(form, lambda: check_amount(project, amount_fen))
     if form.errors:
         return render_template("enterprise/subscribe.html", project=project, form=form,
                                confirming=False), 400
@@ -117,10 +121,10 @@ def _open_projects() -> list[Project]:
 def _amount(form: MoveCreditForm | WithdrawCreditForm, credit: int) -> int | None:
     """The typed amount in fen, or None with the error next to the field."""
     amount_fen = to_fen(form.amount.data)
-    if amount_fen is None or amount_fen <= 0:
+    if amount_fen is None:
         form.amount.errors.append(_("The amount must be above zero."))
-    elif amount_fen > credit:
-        form.amount.errors.append(_("Your credit is %(credit)s.", credit=yuan(credit)))
+    else:
+        attempt(form, lambda: check_within(amount_fen, credit))
     return None if form.errors else amount_fen
 
 

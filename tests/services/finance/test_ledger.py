@@ -112,7 +112,7 @@ def test_subscribing_holds_the_commitment_for_the_project(app) -> None:
 def test_a_refused_subscription_posts_nothing(app) -> None:
     cast = gen_cast()
     project = gen_project(cast, State.SUBSCRIPTION)
-    with pytest.raises(Conflict, match="remain to be subscribed"):  # a rule: 409
+    with pytest.raises(Conflict, match="may still be subscribed"):  # a rule: 409
         funding.subscribe(project.id, project.funding_target_fen, actor=cast.enterprises[1],
                           now=at(5))
     assert org(cast.enterprises[1]) == 0 and held(project) == project.funding_target_fen // 3

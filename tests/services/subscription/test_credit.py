@@ -74,12 +74,12 @@ def test_a_move_beyond_the_credit_or_the_project_is_refused_and_changes_nothing(
     target = gen_project(cast, State.SUBSCRIPTION)
     count = db.session.execute(db.select(db.func.count(Subscription.id))).scalar_one()
     refusals = [(amount + 1, "credit is", Conflict), (0, "above zero", Invalid),
-                (target.remaining_fen + 1, "remain to be subscribed", Conflict)]
+                (target.remaining_fen + 1, "may still be subscribed", Conflict)]
     for too_much, message, refusal in refusals:
         with pytest.raises(refusal, match=message):
             funding.subscribe_from_credit(target.id, too_much, actor=cast.enterprises[0],
                                           now=at(5))
-    with pytest.raises(Conflict, match="credit is 0 fen"):  # enterprises[1] has no credit
+    with pytest.raises(Conflict, match=r"credit is ¥0\.00"):  # enterprises[1] has no credit
         funding.subscribe_from_credit(target.id, 100, actor=cast.enterprises[1], now=at(5))
     with pytest.raises(Conflict):  # the window has closed
         funding.subscribe_from_credit(target.id, 100, actor=cast.enterprises[0], now=at(17))
