@@ -73,15 +73,6 @@ LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 PUBLICATION_POLICY_PATH = "/open-data#policy"
 RELEASE_SCHEMA = Path(__file__).parent / "data" / "ocds" / "release-schema.json"
 
-AWARD_CRITERIA_DETAILS = (
-    "社区在投标截止后从有效投标（报价不超过项目预算、截止前提交且未撤回）中，综合服务方案、团队、"
-    "里程碑计划与报价择优选定一家，暂定中标；公示期内落选投标人可向民政局投诉，投诉成立则授予"
-    "次优投标（评分高者优先，其次报价低者、提交早者）。 (After the tender closes the community "
-    "chooses one valid bid (price within the project budget, submitted before the close and "
-    "not withdrawn) on its delivery plan, team, milestone plan and price; the award is "
-    "provisional during a standstill in which losing bidders may complain to the civil affairs "
-    "bureau; an upheld complaint awards the next-best bid: higher score, then lower price, "
-    "then earlier submission.)")
 SUBMISSION_DETAILS = (
     "在平台的投标页面在线提交（报价、服务方案、团队、里程碑计划）；截止前可撤回或重新提交，以最后"
     "一次为准；投标在截止前保密。 (Submitted online on the platform's tender page: price, delivery "
@@ -317,6 +308,25 @@ def _enquiries(project: Project, moment: Moment) -> list[dict[str, Any]]:
             if q.answered_at is not None and q.answered_at <= moment.at]
 
 
+def _criteria(project: Project) -> str:
+    """The published award criteria in words (services/tendering/scoring.py): fixed when the
+    bundle was packaged, so every release of the tender says the same."""
+    price, quality = project.price_weight_pct, project.quality_weight_pct
+    return (f"价格 {price}%，质量 {quality}%：价格分＝最低有效报价÷投标报价×{price}；"
+            f"质量分＝投标方已完成项目的评估平均分（尚无记录按合格分计）÷100×{quality}。"
+            "有效投标指报价不超过项目预算、截止前提交且未撤回的投标，高于预算的投标不予受理；"
+            "社区在投标截止后依得分择优选定一家，暂定中标；公示期内落选投标人可向民政局投诉，"
+            "投诉成立则授予得分次高的落选投标。 "
+            f"(Price {price}%, quality {quality}%: price score = lowest valid price / bid "
+            f"price × {price}; quality score = the bidder's mean panel score on projects it "
+            f"delivered, the pass mark without one, / 100 × {quality}. A valid bid is within "
+            "the project budget, submitted before the close and not withdrawn; a bid above the "
+            "budget is refused. After the close the community chooses one valid bid on the "
+            "scores; the award is provisional during a standstill in which losing bidders may "
+            "complain to the civil affairs bureau; an upheld complaint awards the best-scored "
+            "losing bid.)")
+
+
 def _tender(project: Project, events: list[AuditEvent], moment: Moment, tender_end: datetime,
             bidders: list[Organization]) -> dict[str, Any]:
     closing = moment.first("close_subscription")
@@ -333,10 +343,10 @@ def _tender(project: Project, events: list[AuditEvent], moment: Moment, tender_e
         "procurementMethod": "open",
         "procurementMethodDetails": "公开征集 (open call to registered social organizations)",
         "mainProcurementCategory": "services",
-        # The current rule (lifecycle ``award``): the community picks one valid bid on its
-        # judgement of the proposal and the price; no weights are published yet.
+        # The bundle's published weights (services/tendering/scoring.py); the community
+        # awards one valid bid on the scores.
         "awardCriteria": "ratedCriteria",
-        "awardCriteriaDetails": AWARD_CRITERIA_DETAILS,
+        "awardCriteriaDetails": _criteria(project),
         "submissionMethod": ["electronicSubmission"],
         "submissionMethodDetails": SUBMISSION_DETAILS,
         "eligibilityCriteria": ELIGIBILITY,

@@ -37,6 +37,8 @@ EXCLUDED = {
     "transparency.ledger_export": "a download", "transparency.ledger_workbook": "a download",
     "evidence.download": "an evidence file served as an attachment",
     "evidence.photo": "an evidence photo, served as an image",
+    "bid_documents.download": "a bid's document served as an attachment "
+                              "(tests/web/test_tender_compare.py reads it)",
     "enterprise.receipt": "a PDF download (tests/web/test_receipt_page.py reads it)",
     "auth.reset_password": "needs a one-time e-mailed token (tests/web/test_joining.py)",
 }

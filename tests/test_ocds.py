@@ -561,3 +561,12 @@ def test_project_7_contract_paid_is_its_tranches_and_the_evaluation_award_the_fu
             if str(t.id) == prize["implementation"]["transactions"][0]["id"]} == \
         {"evaluation_award"}
     assert all(len(r.get("contracts", [])) <= 1 for r in found[:-1])  # not before it was given
+
+
+def test_the_tender_publishes_its_rated_award_criteria(app) -> None:
+    project = gen_project(gen_cast(), State.TENDERING)
+    tender = releases(project)[-1]["tender"]
+    assert tender["awardCriteria"] == "ratedCriteria"
+    assert tender["awardCriteriaDetails"].startswith("价格 30%，质量 70%")
+    assert "Price 30%, quality 70%" in tender["awardCriteriaDetails"]
+    assert tender["submissionMethod"] == ["electronicSubmission"]

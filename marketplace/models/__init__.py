@@ -31,7 +31,7 @@ from marketplace.models.notifications import Notification, OutboxMail
 from marketplace.models.panels import PanelAssignment
 from marketplace.models.projects import BundleItem, Project, Review
 from marketplace.models.stations import Station, StationStatus
-from marketplace.models.tender import Award, Bid, BidStatus
+from marketplace.models.tender import Award, Bid, BidDocument, BidStatus
 from marketplace.models.throttle import LoginFailure
 from marketplace.models.tokens import ApiToken
 from marketplace.models.volunteers import Volunteer, VolunteerHours
@@ -44,6 +44,7 @@ __all__ = [
     "Award",
     "BeneficiaryGroup",
     "Bid",
+    "BidDocument",
     "BidStatus",
     "BundleItem",
     "Commitment",

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.clock import utcnow
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from marketplace.models.panels import PanelAssignment
 
 DEFAULT_DELIVERY = timedelta(days=90)  # a bid without a milestone plan delivers in one step
+DEFAULT_PRICE_WEIGHT = 30  # percent of a bid's score; the quality weight is the rest
 
 project_groups = Table(
     "project_groups",
@@ -79,6 +80,9 @@ class Project(Commitments, db.Model):
         Index("ix_projects_state_created_at", "state", "created_at"),
         Index("ix_projects_station_id_state", "station_id", "state"),
         Index("ix_projects_state_committed_fen", "state", "committed_fen"),
+        CheckConstraint("price_weight_pct BETWEEN 0 AND 100 "
+                        "AND price_weight_pct + quality_weight_pct = 100",
+                        name="award_weights_sum_100"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +103,13 @@ class Project(Commitments, db.Model):
     # Sum of live commitments (committed or collected), kept under the project's row lock.
     committed_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     people_served: Mapped[int] = mapped_column(default=0)
+    # The published award criteria (migration 0024_award_criteria): how bids are compared,
+    # in percent summing to 100 (services/tendering/scoring.py). 30/70 by default: price
+    # counts, but a charity service is bought for its quality first.
+    price_weight_pct: Mapped[int] = mapped_column(default=DEFAULT_PRICE_WEIGHT,
+                                                  server_default=str(DEFAULT_PRICE_WEIGHT))
+    quality_weight_pct: Mapped[int] = mapped_column(default=100 - DEFAULT_PRICE_WEIGHT,
+                                                    server_default=str(100 - DEFAULT_PRICE_WEIGHT))
 
     subscription_opens_at: Mapped[datetime | None]
     subscription_closes_at: Mapped[datetime | None]
@@ -209,14 +220,6 @@ class Project(Commitments, db.Model):
             self.award.amount_fen = winner.price_fen
             self.award.awarded_at = now
         return self.award
-
-    def next_best_bid(self) -> Bid | None:
-        """The best bid still standing: highest score, then lowest price, then earliest."""
-        standing = [bid for bid in self.bids if bid.status is BidStatus.LOST
-                    and bid.price_fen <= self.budget_fen]
-        standing.sort(key=lambda bid: (-(bid.score or 0), bid.price_fen, bid.submitted_at,
-                                       bid.id))
-        return standing[0] if standing else None
 
     def start_contract(self, now: datetime) -> Award:
         """Sign the contract with the award that stood, and lay out its milestones: the plan

@@ -38,6 +38,7 @@ def register(app: Flask) -> None:
     from marketplace.web.roles import (
         admin,
         auth,
+        bid_documents,
         community,
         complaints,
         county_reports,
@@ -57,7 +58,7 @@ def register(app: Flask) -> None:
     for blueprint in (project.bp, admin.bp, community.bp, enterprise.bp, ngo.bp, evaluator.bp,
                       complaints.bp, dashboard.bp, county_reports.bp, transparency.bp,
                       evidence.bp, tokens.bp, record.bp, stations.bp, covers.bp, tasks.bp,
-                      fund.bp):
+                      fund.bp, bid_documents.bp):
         app.register_blueprint(blueprint)
     labels.register(app)
     errors.register(app)

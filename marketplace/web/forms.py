@@ -37,6 +37,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.credit_code import problem
 from marketplace.models import Role
+from marketplace.models.projects import DEFAULT_PRICE_WEIGHT
 
 SIGN_UP_ROLES = [
     SelectChoice(Role.COMMUNITY.value, _l("Community")),
@@ -155,6 +156,12 @@ class BidForm(FlaskForm):
     delivery_plan = TextAreaField(_l("Delivery plan"), validators=[DataRequired(),
                                                                    Length(max=5000)])
     team = TextAreaField(_l("Team"), validators=[Optional(), Length(max=2000)])
+    # checked by services.tendering.documents, as evidence files are
+    documents = MultipleFileField(_l("Bid documents"),
+                                  description=_l("Qualifications, a detailed plan, a budget "
+                                                 "sheet: read only by the community, the "
+                                                 "administrator and the panel, after the "
+                                                 "tender closes."))
 
 
 class ReportForm(FlaskForm):
@@ -222,6 +229,17 @@ class BundleForm(FlaskForm):
     enquiry_closes_at = DateField(_l("Questions close (empty: first third of the tender)"),
                                   validators=[Optional()])
     tender_closes_at = DateField(_l("Tender closes"), validators=[InputRequired()])
+    # the award criteria, published with the tender: checked by services.packaging.bundles
+    # left empty: the other weight's rest (both empty: the default 30/70)
+    price_weight = IntegerField(_l("Price weight (%)"), default=DEFAULT_PRICE_WEIGHT,
+                                validators=[Optional()],
+                                description=_l("Bids are scored out of 100: the lowest price "
+                                               "gets the whole price weight."))
+    quality_weight = IntegerField(_l("Quality weight (%)"),
+                                  default=100 - DEFAULT_PRICE_WEIGHT,
+                                  validators=[Optional()],
+                                  description=_l("Scored from the bidder's record: the panel "
+                                                 "scores of the projects it delivered."))
 
 
 class AwardForm(FlaskForm):

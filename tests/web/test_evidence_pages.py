@@ -94,9 +94,9 @@ def test_report_bodies_get_their_own_limit_and_other_forms_keep_theirs(app, clie
     clock(at(60))
     auth.login(cast.ngos[0])
     app.config.update(MAX_CONTENT_LENGTH=4096, UPLOAD_MAX_MB=1, UPLOAD_MAX_FILES=1)
-    bid = client.post(f"/ngo/projects/{project.id}/bid",
-                      data={"price": "1", "delivery_plan": "x" * 8192})
-    assert bid.status_code == 413  # an ordinary form: the general 4 KB cap
+    question = client.post(f"/ngo/projects/{project.id}/questions",
+                           data={"body": "x" * 8192})
+    assert question.status_code == 413  # an ordinary form: the general 4 KB cap
     medium = PDF + bytes(8192)  # above the general cap, within the upload route's 2 MB
     assert _post_report(client, project, milestone, _files(a_pdf=medium)).status_code == 302
     # encoded in memory: the test client would spool a body this large to an unclosed tempfile

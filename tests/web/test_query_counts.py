@@ -102,6 +102,7 @@ PAGES = {
     "station directory": (None, "/stations"),
     "project page": (None, "/projects/{focus}"),
     "community home": ("community", "/community/"),
+    "community bid table": ("community", "/community/projects/{focus}"),
     "enterprise portfolio": ("enterprise", "/enterprise/"),
     "social organization tenders": ("ngo", "/ngo/"),
     "evaluator home": ("evaluator", "/evaluator/"),

@@ -9,7 +9,7 @@ is the slow part; every response that disagrees is collected and reported togeth
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, url_for
@@ -20,6 +20,8 @@ from marketplace.extensions import db
 from marketplace.lifecycle import State
 from marketplace.models import (
     Account,
+    Bid,
+    BidDocument,
     Evidence,
     MilestoneStatus,
     ProgressReport,
@@ -27,11 +29,13 @@ from marketplace.models import (
     Role,
 )
 from marketplace.services.core.moves import move
+from marketplace.services.core.unit import atomic
 from marketplace.services.evaluation import evaluations
 from marketplace.services.implementation import delivery
-from marketplace.services.implementation.evidence import Upload
+from marketplace.services.implementation.evidence import Upload, kept_only_on_commit
 from marketplace.services.packaging.bundles import create_bundle
-from marketplace.services.tendering.tender import current_bid
+from marketplace.services.tendering import documents
+from marketplace.services.tendering.tender import current_bid, submit_bid
 from tests.evidence_files import PDF
 from tests.factories import PASSWORD, T0, at, gen_account, gen_cast, gen_station, services
 
@@ -49,6 +53,8 @@ class World:
     evidence: dict[str, Evidence]  # kind → one file of it (implementation: not yet public)
     community_org: int
     enterprise_org: int
+    # kind → one bid document: the open tender's (sealed), the completed project's winner's
+    bid_documents: dict[str, BidDocument] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,17 @@ def _project(cast: Any, kind: str) -> Project:
                        if m.status is MilestoneStatus.PENDING)
         delivery.report_progress(project.id, pending.id, actor=cast.ngos[0], body="第二期",
                                  people_served=5, now=at(60), evidence=[Upload("表.pdf", PDF)])
+    if kind == "tendering":  # the first organization's bid is replaced by one with a document
+        earlier = current_bid(db.session.get(Project, project.id), cast.ngos[0].organization_id)
+        submit_bid(project.id, actor=cast.ngos[0], price_fen=earlier.price_fen,
+                   delivery_plan=earlier.delivery_plan, team=earlier.team,
+                   milestone_plan=earlier.milestone_plan, now=at(11),
+                   documents=[Upload("资质证书.pdf", PDF)])
+    if kind == "completed":  # the winning bid's document, read after the project closed
+        winner = db.session.get(Project, project.id).award.bid
+        with kept_only_on_commit() as written, atomic():
+            documents.store(winner, documents.check([Upload("方案.pdf", PDF)]),
+                            actor=cast.ngos[0], now=at(11), written=written)
     if kind == "evaluation":  # one sheet is in: its score and its author stay sealed
         indicators = db.session.get(Project, project.id).indicator_set.indicators
         evaluations.evaluate(project.id, actor=cast.evaluators[0], no_conflict=True,
@@ -118,8 +135,11 @@ def _world() -> World:
         "evaluator_panel": cast.evaluators[0],  # on the panels; scored in the evaluation
         "evaluator_other": gen_account(Role.EVALUATOR),
     }
+    bid_documents = {kind: db.session.execute(
+        db.select(BidDocument).join(Bid).where(Bid.project_id == projects[kind].id)).scalar_one()
+        for kind in ("tendering", "completed")}
     return World(accounts, projects, evidence, cast.community.organization_id,
-                 cast.enterprises[0].organization_id)
+                 cast.enterprises[0].organization_id, bid_documents)
 
 
 # --- the expected answer of each route -----------------------------------------------------
@@ -173,6 +193,17 @@ def evidence(visitor: int) -> Rule:
         return 200 if case.actor in ("admin", "owner", "ngo_awarded") else 403
 
     return rule
+
+
+def bid_document(case: Case) -> int | None:
+    """Never public; the bidder's always; the community's, the administrator's and the panel's
+    once the bids are opened (the tender here is still sealed)."""
+    if case.kind not in case.world.bid_documents:
+        return None
+    if case.actor == "ngo_awarded":
+        return 200
+    opened = case.kind == "completed"
+    return 200 if opened and case.actor in ("admin", "owner", "evaluator_panel") else 404
 
 
 def milestone_files(case: Case) -> int | None:
@@ -288,6 +319,9 @@ GET_ROUTES: dict[str, tuple[Callable[[Case], dict[str, int]], Rule]] = {
                                      if c.kind in c.world.evidence else 0}, evidence(302)),
     "evidence.photo": (lambda c: {"evidence_id": c.world.evidence[c.kind].id
                                   if c.kind in c.world.evidence else 0}, photo),
+    "bid_documents.download": (lambda c: {"document_id": c.world.bid_documents[c.kind].id
+                                           if c.kind in c.world.bid_documents else 0},
+                               bid_document),
     "covers.cover": (_pid, drawn_cover),
     "enterprise.subscribed": (_subscription, confirmation),
     "community.project": (_pid, community_project),

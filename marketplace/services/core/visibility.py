@@ -9,6 +9,10 @@ The rules, by part:
   afterwards the station's community and the administrator read the ones not withdrawn;
 - the panel's sheets (each evaluator's scores): public once the project is closed out or
   terminated, never while the evaluation runs;
+- bid documents: the bidding organization's always; once the tender has closed, those of a
+  bid not withdrawn also to the station's community, the administrator and the seated panel.
+  Never public, not even after the award (they hold people's names, certificates and phone
+  numbers: the award itself, its organization and price, is what the public reads);
 - evidence files: before their milestone is accepted only the community, the reporting (or
   awarded) organization, the panel and the administrator; afterwards everyone;
 - questions: answers are public, an open question only to the community, the administrator and
@@ -33,6 +37,7 @@ from marketplace.models import (
     Account,
     AuditEvent,
     Bid,
+    BidDocument,
     BidStatus,
     Evidence,
     Milestone,
@@ -146,6 +151,24 @@ def visible_bids(project: Project, actor: Account, now: datetime) -> list[Bid]:
     if not tender_closed(project, now):
         return []
     return [b for b in project.bids if b.status is not BidStatus.WITHDRAWN]
+
+
+def may_see_bid_document(document: BidDocument, account: Account | None,
+                         now: datetime) -> bool:
+    """The bidder always; after the close (or once the project is past its tender), for a bid
+    not withdrawn, the station's community, the administrator and the panel's seated
+    evaluators; nobody else, ever."""
+    account = _signed_in(account)
+    if account is None:
+        return False
+    bid, project = document.bid, document.bid.project
+    if account.role is Role.SOCIAL_ORG:
+        return account.organization_id == bid.organization_id
+    opened = project.state is not State.TENDERING or tender_closed(project, now)
+    if bid.status is BidStatus.WITHDRAWN or not opened:
+        return False
+    return is_admin(account) or is_own_community(account, project) or (
+        account.role is Role.EVALUATOR and on_panel(project, account))
 
 
 # --- the panel's sheets -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from marketplace.models import (
     ServiceType,
     Station,
 )
+from marketplace.models.projects import DEFAULT_PRICE_WEIGHT
 from marketplace.services.core.access import owns_station, require
 from marketplace.services.core.errors import (
     AllInvalid,
@@ -71,6 +72,9 @@ class BundleDraft:
     enquiry_closes_at: datetime | None = None  # default: first third of the tender period
     # the contract's milestones when it starts (``Project.start_contract``); none: the bid's
     milestones: tuple[MilestoneLine, ...] = ()
+    # the published award criteria (services/tendering/scoring.py), percent summing to 100
+    price_weight_pct: int = DEFAULT_PRICE_WEIGHT
+    quality_weight_pct: int = 100 - DEFAULT_PRICE_WEIGHT
 
 
 def _items(lines: tuple[ItemLine, ...]) -> tuple[list[BundleItem], list[ServiceError]]:
@@ -136,6 +140,17 @@ def enquiry_deadline(draft: BundleDraft) -> datetime | None:
     return draft.enquiry_closes_at
 
 
+def check_award_criteria(price_weight_pct: int, quality_weight_pct: int) -> None:
+    """The weights bids will be scored by: each a whole percent, together 100."""
+    for field, weight in (("price_weight", price_weight_pct),
+                          ("quality_weight", quality_weight_pct)):
+        if not 0 <= weight <= 100:
+            raise Invalid("A weight is a percent from 0 to 100.", field=field)
+    if price_weight_pct + quality_weight_pct != 100:
+        raise Invalid("The price and quality weights must add up to 100 (now %(sum)s).",
+                      field="quality_weight", sum=price_weight_pct + quality_weight_pct)
+
+
 def _fill(project: Project, draft: BundleDraft, now: datetime) -> None:
     """Write the draft onto the project, then check it as submitting will: the lifecycle's own
     guards of the bundle's contents (``BUNDLE_CONTENTS``), so a bundle is not saved
@@ -155,6 +170,10 @@ def _fill(project: Project, draft: BundleDraft, now: datetime) -> None:
     problems += item_problems
     plan, plan_problems = _plan(draft.milestones, draft.tender_closes_at)
     problems += plan_problems
+    try:
+        check_award_criteria(draft.price_weight_pct, draft.quality_weight_pct)
+    except Invalid as refused:
+        problems.append(refused)
     project.title = draft.title.strip()
     project.summary = draft.summary
     project.items = items
@@ -167,6 +186,8 @@ def _fill(project: Project, draft: BundleDraft, now: datetime) -> None:
     project.enquiry_closes_at = enquiry_closes_at
     project.tender_closes_at = draft.tender_closes_at
     project.people_served = draft.people_served
+    project.price_weight_pct = draft.price_weight_pct
+    project.quality_weight_pct = draft.quality_weight_pct
     project.indicator_set_code = items[0].service.area.indicator_set_code if items else None
     # a line refused above is not in the sum: the guards on the items and the money wait for it
     guards = lifecycle.BUNDLE_CONTENTS if not item_problems else (lifecycle.dates_in_order,)

@@ -21,6 +21,7 @@ from marketplace.services.core.errors import Conflict, Forbidden, Invalid, NotFo
 from marketplace.services.core.unit import atomic, lock_project
 from marketplace.services.record.audit import record
 from marketplace.services.record.notifications import notify_for
+from marketplace.services.tendering import scoring
 
 
 def lodge_complaint(project_id: int, *, actor: Account, reasons: str,
@@ -59,7 +60,7 @@ def _reaward(project: Project, now: datetime) -> dict[str, object]:
     cancelled = project.award.bid
     cancelled.status = BidStatus.REJECTED
     details: dict[str, object] = {"cancelled_bid_id": cancelled.id}
-    successor = project.next_best_bid()
+    successor = scoring.next_best(project)
     if successor is None:  # nobody left: the tender ends unawarded (the clock may abandon it)
         db.session.delete(project.award)
         project.award = None

@@ -13,7 +13,7 @@ from marketplace.services.core.access import require
 from marketplace.services.core.errors import Invalid
 from marketplace.services.core.visibility import check_visible, tender_closed, visible_bids
 from marketplace.services.subscription import credit, funding, receipts
-from marketplace.services.tendering import tender
+from marketplace.services.tendering import scoring, tender
 from marketplace.web.api import bp, serialize
 from marketplace.web.api.common import (
     MAX_PER_PAGE,
@@ -106,8 +106,11 @@ def list_bids(project_id: int) -> ResponseReturnValue:
     project = check_visible(project_or_404(
         project_id, selectinload(Project.bids).selectinload(Bid.organization)), account)
     moment = now()
-    return {"sealed": not tender_closed(project, moment),
-            "bids": [serialize.bid(b) for b in visible_bids(project, account, moment)]}
+    sealed = not tender_closed(project, moment)
+    bids = visible_bids(project, account, moment)
+    scored = {} if sealed or account.role is Role.SOCIAL_ORG else \
+        {s.bid.id: s for s in scoring.compare(project, bids)}
+    return {"sealed": sealed, "bids": [serialize.bid(b, scored.get(b.id)) for b in bids]}
 
 
 @bp.delete("/projects/<int:project_id>/bids/mine")

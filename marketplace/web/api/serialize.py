@@ -14,6 +14,7 @@ from marketplace.models import (
     Project,
     Subscription,
 )
+from marketplace.services.tendering.scoring import BidScore
 from marketplace.web.api.common import iso
 
 
@@ -76,6 +77,8 @@ def project_detail(project: Project, allowed_moves: list[str]) -> dict[str, Any]
             "amount_fen": award.amount_fen, "awarded_at": iso(award.awarded_at),
             "contract_started_at": iso(award.contract_started_at)},
         "standstill_ends_at": iso(project.standstill_ends_at),
+        "award_criteria": {"price_weight_pct": project.price_weight_pct,
+                           "quality_weight_pct": project.quality_weight_pct},
         "milestones": [milestone(m) for m in project.milestones],
         "allowed_moves": allowed_moves,
     }
@@ -101,12 +104,17 @@ def subscription(row: Subscription, match: Match | None) -> dict[str, Any]:
             "receipt_url": f"/api/v1/subscriptions/{row.id}/receipt.pdf"}
 
 
-def bid(row: Bid) -> dict[str, Any]:
+def bid(row: Bid, scored: BidScore | None = None) -> dict[str, Any]:
+    """A bid; ``scored``: its score against the award criteria, once the bids are opened
+    (services/tendering/scoring.py), else null."""
     return {"id": row.id, "organization": {"id": row.organization_id,
                                            "name": row.organization.name},
             "price_fen": row.price_fen, "delivery_plan": row.delivery_plan, "team": row.team,
             "milestone_plan": row.milestone_plan, "status": row.status.value,
-            "score": row.score, "submitted_at": iso(row.submitted_at)}
+            "score": number(scored.total) if scored else None,
+            "price_score": number(scored.price_score) if scored else None,
+            "quality_score": number(scored.quality_score) if scored else None,
+            "submitted_at": iso(row.submitted_at)}
 
 
 def event(row: AuditEvent) -> dict[str, Any]:

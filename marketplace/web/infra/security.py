@@ -20,8 +20,8 @@ CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 HSTS = "max-age=31536000; includeSubDomains"
-# The routes that take evidence files: their body may hold a whole report's files.
-UPLOAD_ENDPOINTS = frozenset({"ngo.report", "api.upload"})
+# The routes that take evidence files (and a bid's documents): their body may hold them all.
+UPLOAD_ENDPOINTS = frozenset({"ngo.report", "api.upload", "ngo.bid"})
 
 
 def upload_body_limit(config: dict[str, Any]) -> int:

@@ -24,6 +24,7 @@ from marketplace.models import (
     ServiceType,
     Station,
 )
+from marketplace.models.projects import DEFAULT_PRICE_WEIGHT
 from marketplace.services.core.moves import allowed_moves, move
 from marketplace.services.core.visibility import is_own_community
 from marketplace.services.finance import consequences
@@ -41,6 +42,7 @@ from marketplace.services.packaging.bundles import (
 )
 from marketplace.services.packaging.naming import applications_for_community, choose_naming
 from marketplace.services.record.transparency import money_trail
+from marketplace.services.tendering import scoring
 from marketplace.services.tendering.enquiries import answer_question, questions_of
 from marketplace.web.forms import (
     ActionForm,
@@ -210,6 +212,7 @@ def _draft(form: BundleForm, lines: tuple[ItemLine, ...],
              form.tender_closes_at.data)
     if target is None or minimum is None or None in dates or form.enquiry_closes_at.errors:
         return None
+    weights = _weights(form)
     return BundleDraft(title=form.title.data or "", items=lines, funding_target_fen=target,
                        funding_minimum_fen=minimum, summary=form.summary.data or "",
                        group_codes=tuple(form.groups.data or ()),
@@ -217,7 +220,8 @@ def _draft(form: BundleForm, lines: tuple[ItemLine, ...],
                        subscription_closes_at=_noon(dates[1]),
                        tender_closes_at=_noon(dates[2]),
                        enquiry_closes_at=_noon(form.enquiry_closes_at.data)
-                       if form.enquiry_closes_at.data else None, milestones=steps)
+                       if form.enquiry_closes_at.data else None, milestones=steps,
+                       price_weight_pct=weights[0], quality_weight_pct=weights[1])
 
 
 def _builder(form: BundleForm, catalog: dict[str, ServiceType], status: int,
@@ -254,6 +258,18 @@ def _save(form: BundleForm, catalog: dict[str, ServiceType], project: Project | 
     return redirect(url_for("community.project", project_id=saved.id))
 
 
+def _weights(form: BundleForm) -> tuple[int, int]:
+    """The award criteria typed; a weight left empty is the other's rest to 100."""
+    price, quality = form.price_weight.data, form.quality_weight.data
+    if price is None and quality is None:
+        return DEFAULT_PRICE_WEIGHT, 100 - DEFAULT_PRICE_WEIGHT
+    if price is None:
+        return 100 - quality, quality
+    if quality is None:
+        return price, 100 - price
+    return price, quality
+
+
 @bp.route("/bundles/new", methods=["GET", "POST"])
 @role_required(Role.COMMUNITY)
 def new_bundle() -> str | Response | tuple[str, int]:
@@ -280,6 +296,7 @@ def _as_typed(project: Project) -> dict[str, object]:
                    "unit_cost": Decimal(i.unit_cost_fen) / 100} for i in project.items] or [{}],
         "milestones": [{"title": m.title, "due_on": m.due_on, "share_pct": m.share_pct}
                        for m in project.milestones] or [{}],
+        "price_weight": project.price_weight_pct, "quality_weight": project.quality_weight_pct,
         "target": Decimal(project.funding_target_fen) / 100,
         "minimum": Decimal(project.funding_minimum_fen) / 100,
         **{name: local_date(moment) for name in ("subscription_opens_at",
@@ -313,8 +330,8 @@ def _manage(project: Project, status: int = 200, **forms: object) -> tuple[str, 
     now = current_time()
     allowed = allowed_moves(current_user, project, now)
     tender_closed = "award" in allowed  # closed and not yet awarded: the bids are opened
-    bids = [b for b in project.bids if b.is_valid] if tender_closed else []
-    return render_template("community/project.html", project=project, bids=bids,
+    scores = scoring.compare(project) if tender_closed else []
+    return render_template("community/project.html", project=project, scores=scores,
                            tender_closed=tender_closed, allowed=allowed,
                            evidence=files.by_report(project),
                            questions=questions_of(project.id),

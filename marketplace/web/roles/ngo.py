@@ -88,7 +88,9 @@ def bid(project_id: int) -> Response | tuple[str, int]:
     done = attempt(form, lambda: submit_bid(project_id, actor=current_user,
                                             now=current_time(), price_fen=price_fen,
                                             delivery_plan=form.delivery_plan.data,
-                                            team=form.team.data or ""))
+                                            team=form.team.data or "",
+                                            documents=uploads_from(request.files.getlist(
+                                                form.documents.name))))
     if done is None:
         return _render(project, form, 409)
     flash(_("Your sealed bid is in. Nobody can read it before the tender closes."))

@@ -84,3 +84,40 @@ def test_after_withdrawing_a_new_bid_before_the_close_counts(client, cast, auth,
     clock.set(30)
     opened = _bids(client, project, auth(cast.community)).json["bids"]
     assert 12_345 in [b["price_fen"] for b in opened] and len(opened) == 2
+
+
+def test_a_bid_above_the_budget_is_a_rule_s_refusal_and_nothing_is_saved(
+        client, cast, auth, clock) -> None:
+    from marketplace.extensions import db
+    from marketplace.models import Bid
+
+    project = gen_project(cast, State.TENDERING)
+    clock.set(20)
+    before = db.session.execute(db.select(Bid.id, Bid.status, Bid.price_fen)
+                                .order_by(Bid.id)).all()
+    refused = client.post(f"/api/v1/projects/{project.id}/bids", headers=auth(cast.ngos[0]),
+                          json={"price_fen": project.budget_fen + 1, "delivery_plan": "贵"})
+    assert refused.status_code == 409
+    assert refused.json["rule"] == "bid_within_budget" and refused.json["field"] == "price"
+    assert refused.json["error"] == "conflict"
+    db.session.expire_all()
+    assert db.session.execute(db.select(Bid.id, Bid.status, Bid.price_fen)
+                              .order_by(Bid.id)).all() == before  # the earlier bid stands
+    at_budget = client.post(f"/api/v1/projects/{project.id}/bids", headers=auth(cast.ngos[0]),
+                            json={"price_fen": project.budget_fen, "delivery_plan": "正好"})
+    assert at_budget.status_code == 201
+
+
+def test_the_opened_bids_carry_their_score_against_the_published_criteria(
+        client, cast, auth, clock) -> None:
+    project = gen_project(cast, State.TENDERING)
+    detail = client.get(f"/api/v1/projects/{project.id}").json
+    assert detail["award_criteria"] == {"price_weight_pct": 30, "quality_weight_pct": 70}
+    clock.set(30)
+    opened = _bids(client, project, auth(cast.community)).json["bids"]
+    cheapest = min(opened, key=lambda b: b["price_fen"])
+    assert (cheapest["price_score"], cheapest["quality_score"], cheapest["score"]) == \
+        (30.0, 42.0, 72.0)
+    assert all(isinstance(b["score"], float) for b in opened)
+    own = _bids(client, project, auth(cast.ngos[0])).json["bids"]
+    assert [b["score"] for b in own] == [None]  # a bidder alone has nothing to compare with
