@@ -3,8 +3,9 @@
 Each page of tests/site_pages.py (drawn from the url_map, with the demo data) is loaded at
 390 px in chromium, as a visitor and as each demo role, in Chinese and in English: the page
 does not scroll sideways, every visible button and form control is at least 44 px high, and
-chart text is at least 12 px; at 1366 px it does not scroll sideways either. With MARKETPLACE_SCREENSHOTS=every, screenshots at 390 and
-1366 px go to test-artifacts/screenshots/phone/.
+chart text is at least 12 px; at 1366 px it does not scroll sideways either. With
+MARKETPLACE_SCREENSHOTS=every, screenshots at 390 and 1366 px go to
+test-artifacts/screenshots/phone/.
 """
 
 from __future__ import annotations
