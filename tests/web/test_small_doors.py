@@ -42,7 +42,7 @@ def test_log_in_never_leaves_the_site(client, target) -> None:
     if "%00" in target:  # refused before log-in by the NUL guard
         assert answer.status_code == 400
     else:
-        assert answer.status_code == 302 and answer.headers["Location"] == "/"
+        assert answer.status_code == 302 and answer.headers["Location"] == "/tasks"
 
 
 def test_a_path_on_the_site_is_still_followed(client) -> None:
