@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
+from typing import Any
 
 from flask import current_app
 from sqlalchemy.orm import selectinload
@@ -177,15 +178,19 @@ def store(report: ProgressReport, checked: list[tuple[Upload, str]], *, actor: A
     """Write the checked files under generated names and add their rows to the unit of work."""
     rows = []
     for upload, kind in checked:
-        stored_name = write(upload.data, written)
-        row = Evidence(report=report, stored_name=stored_name,
-                       original_name=clean_name(upload.name), content_type=CONTENT_TYPES[kind],
-                       size_bytes=len(upload.data),
-                       sha256=hashlib.sha256(upload.data).hexdigest(),
+        row = Evidence(report=report, **stored_fields(upload, kind, written),
                        uploaded_by_id=actor.id, uploaded_at=now)
         db.session.add(row)
         rows.append(row)
     return rows
+
+
+def stored_fields(upload: Upload, kind: str, written: list[Path]) -> dict[str, Any]:
+    """What every stored upload's row says of its file (evidence, a bid's documents): written
+    under a generated name, the original's name cleaned, its type, size and SHA-256."""
+    return {"stored_name": write(upload.data, written), "original_name": clean_name(upload.name),
+            "content_type": CONTENT_TYPES[kind], "size_bytes": len(upload.data),
+            "sha256": hashlib.sha256(upload.data).hexdigest()}
 
 
 def get(evidence_id: int) -> Evidence:

@@ -8,7 +8,6 @@ sealed like the bid itself, and never public.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -37,10 +36,7 @@ def store(bid: Bid, checked: list[tuple[files.Upload, str]], *, actor: Account,
           now: datetime, written: list[Path]) -> list[BidDocument]:
     rows = []
     for upload, kind in checked:
-        row = BidDocument(bid=bid, stored_name=files.write(upload.data, written),
-                          original_name=files.clean_name(upload.name),
-                          content_type=files.CONTENT_TYPES[kind], size_bytes=len(upload.data),
-                          sha256=hashlib.sha256(upload.data).hexdigest(),
+        row = BidDocument(bid=bid, **files.stored_fields(upload, kind, written),
                           uploaded_by_id=actor.id, uploaded_at=now)
         db.session.add(row)
         rows.append(row)

@@ -7,6 +7,7 @@ file can never run as a page of this site, whatever it contains.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_file
 from flask_login import current_user
@@ -33,19 +34,28 @@ def uploads_from(storages: Iterable[FileStorage]) -> list[files.Upload]:
 IMAGES = frozenset({"image/jpeg", "image/png"})  # shown in the page's gallery, not downloaded
 
 
+def send_stored(path: Path, *, content_type: str, name: str, sha256: str,
+                inline: bool = False, shared: bool = False) -> Response:
+    """A stored upload (evidence, a bid's document) as a download: an attachment, or an image
+    shown inline, with ``nosniff`` and a sandboxing CSP, so it never runs as a page of this
+    site; unless ``shared``, no shared cache may keep it."""
+    response = send_file(path, mimetype=content_type, as_attachment=not inline,
+                         download_name=name, conditional=True, etag=sha256)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if not shared:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def send(evidence: Evidence, *, inline: bool = False) -> Response:
     path = files.path_of(evidence)
     if not path.is_file():
         current_app.logger.error("evidence %s: %s is missing from storage", evidence.id, path)
         raise NotFound("The file is missing from storage.")
-    response = send_file(path, mimetype=evidence.content_type, as_attachment=not inline,
-                         download_name=evidence.original_name, conditional=True,
-                         etag=evidence.sha256)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if not evidence_public(evidence):  # no shared cache may keep a file not yet public
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(path, content_type=evidence.content_type, name=evidence.original_name,
+                       sha256=evidence.sha256, inline=inline,
+                       shared=evidence_public(evidence))  # a file not yet public: private
 
 
 def _serve(evidence_id: int, *, inline: bool) -> Response:

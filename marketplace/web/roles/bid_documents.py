@@ -1,13 +1,13 @@
 """Documents attached to bids, over HTTP: one download route for every role that may read them.
 
-Sent as evidence files are (``evidence.send``'s headers: an attachment, ``nosniff``, a sandboxing
+Sent as evidence files are (``evidence.send_stored``: an attachment, ``nosniff``, a sandboxing
 CSP, never kept by a shared cache). Whoever may not read one (``visibility.may_see_bid_document``)
 finds nothing there: 404, visitors included, so a sealed bid does not even show it has files.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, send_file
+from flask import Blueprint, abort, current_app
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -15,6 +15,7 @@ from marketplace.services.core.errors import NotFound
 from marketplace.services.core.visibility import may_see, may_see_bid_document
 from marketplace.services.tendering import documents
 from marketplace.web.infra.clock import current_time
+from marketplace.web.public.evidence import send_stored
 
 bp = Blueprint("bid_documents", __name__)
 
@@ -34,10 +35,5 @@ def download(document_id: int) -> Response:
     if not path.is_file():
         current_app.logger.error("bid document %s: %s is missing from storage", document.id, path)
         abort(404)
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.original_name, conditional=True,
-                         etag=document.sha256)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(path, content_type=document.content_type, name=document.original_name,
+                       sha256=document.sha256)
