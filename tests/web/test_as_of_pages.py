@@ -165,6 +165,8 @@ def test_a_date_shows_the_end_of_that_local_day(client, finished) -> None:
     assert said(page)["stage"] == "项目认购"  # subscribed once by then, not yet full
     assert f'value="{day}"' in page
     assert "本页为" in page and "查看当前状态" in page  # the banner, in the reader's language
+    banner = page.split('id="as-of-banner"', 1)[1].split("</p>", 1)[0]
+    assert f"{day} 23:59" in banner  # the moment asked for, not the last change before it
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-01", "2026-02-30T25:00", "9" * 40,

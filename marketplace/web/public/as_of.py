@@ -28,6 +28,7 @@ class AsOf:
     error: str | None = None
     status: int = 200
     future: bool = False
+    at: datetime | None = None  # the moment asked for (the page's state is the last before it)
 
 
 def _read(now: datetime, then: Callable[[datetime], Any]) -> AsOf:
@@ -38,9 +39,9 @@ def _read(now: datetime, then: Callable[[datetime], Any]) -> AsOf:
         at = parse_as_of(value)
         if at is None or at >= now:
             return AsOf(value, future=at is not None and local_date(at) > local_date(now))
-        return AsOf(value, then(at))
+        return AsOf(value, then(at), at=at)
     except ServiceError as refused:
-        return AsOf(value, None, translated(refused), refused.status)
+        return AsOf(value, error=translated(refused), status=refused.status)
 
 
 def as_of_of(project: Project, now: datetime) -> AsOf:
