@@ -54,9 +54,14 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    """Serve ``app`` on a free localhost port, with real CSRF tokens on the forms."""
+    """Serve ``app`` on a free localhost port, with real CSRF tokens on the forms.
+
+    A thread per request, as gunicorn's workers would: chromium opens connections ahead of
+    need (preconnects) that may never carry a request, and a one-at-a-time server waits on
+    such a connection while the page's real request waits behind it (a navigation then timed
+    out after 30 s on a loaded machine)."""
     app.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", 0, app, threaded=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
