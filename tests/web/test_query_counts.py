@@ -73,17 +73,23 @@ class Counter:
 
 
 def _count(client: FlaskClient, url: str, headers: dict[str, str] | None = None) -> int:
-    """Statements run by one GET, starting like a fresh request: empty identity map, no user."""
-    db.session.remove()
-    g.pop("_login_user", None)  # the tests' app context outlives requests; a worker's does not
-    counter = Counter()
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        response = client.get(url, headers=headers)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    assert response.status_code == 200, (url, response.status_code)
-    return counter.statements
+    """Statements run by one GET, starting like a fresh request: empty identity map, no user.
+
+    On PostgreSQL a commit anywhere on the server (another test worker's) makes the kept
+    aggregates be read again; the fewest of a few tries is the page's own count."""
+    counts = []
+    for _ in range(5 if db.engine.dialect.name == "postgresql" else 1):
+        db.session.remove()
+        g.pop("_login_user", None)  # the tests' app context outlives requests; a worker's not
+        counter = Counter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            response = client.get(url, headers=headers)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+        assert response.status_code == 200, (url, response.status_code)
+        counts.append(counter.statements)
+    return min(counts)
 
 
 def _login(client: FlaskClient, email: str) -> None:

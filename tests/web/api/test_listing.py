@@ -64,13 +64,20 @@ def test_listing_does_not_query_once_per_project(client, cast) -> None:
     client.get("/api/v1/projects")  # the total is kept from here on: both pages count alike
     statements: list[str] = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
+
+    def counted(url: str) -> tuple[int, int]:
+        statements.clear()
+        shown = len(client.get(url).json["projects"])
+        return shown, len(statements)
+
+    # On PostgreSQL a commit anywhere on the server (another test worker's) makes the kept
+    # total be read again: the fewest statements of a few tries is the page's own count.
+    tries = 10 if db.engine.dialect.name == "postgresql" else 1
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        few = len(client.get("/api/v1/projects?per_page=1").json["projects"])
-        count_one = len(statements)
-        statements.clear()
-        many = len(client.get("/api/v1/projects").json["projects"])
+        few, count_one = min(counted("/api/v1/projects?per_page=1") for _ in range(tries))
+        many, count_many = min(counted("/api/v1/projects") for _ in range(tries))
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert (few, many) == (1, 4)
-    assert len(statements) == count_one
+    assert count_many == count_one
