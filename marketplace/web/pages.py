@@ -15,6 +15,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.wrappers import Response
 from wtforms import Field, FieldList, FormField
 
+from marketplace.clock import current_time
 from marketplace.extensions import db
 from marketplace.lifecycle import DECISIONS, MoveRefused
 from marketplace.models import Project
@@ -24,7 +25,6 @@ from marketplace.services.core.moves import allowed_moves, move
 from marketplace.services.core.visibility import may_see
 from marketplace.services.finance import consequences
 from marketplace.web.forms import ActionForm
-from marketplace.web.infra.clock import current_time
 from marketplace.web.infra.errors import translated
 from marketplace.web.public.site import flash_clause
 

@@ -12,12 +12,12 @@ from typing import Any
 from flask import g, make_response, request
 from flask.typing import ResponseReturnValue
 
+from marketplace.clock import current_time as now
 from marketplace.extensions import db
 from marketplace.models import Account, Project
 from marketplace.services.core import idempotency
 from marketplace.services.core.errors import Invalid, NotFound
 from marketplace.services.identity.tokens import Unauthenticated, token_for
-from marketplace.web.infra.clock import current_time as now
 
 MAX_FEN = 10**13  # 1 billion yuan: far above any bundle, far below BIGINT
 MAX_COUNT = 10**7

@@ -3,9 +3,9 @@ still true, and ``Cache-Control`` a reverse proxy can act on.
 
 A public answer's tag is the hash of its bytes, so two answers share a tag exactly when they say
 the same. To answer ``304`` without drawing the page at all, each worker remembers the tag it
-sent for a URL under a key of everything the page depends on: the build of the code, the
-database's version as ``memo.database_version`` sees it (changed by every commit, whoever made
-it), the URL, the language and the minute (days left and "closes at" move with the clock, not
+sent for a URL under a key of everything the page depends on: the database's version as
+``memo.database_version`` sees it (changed by every commit, whoever made it), the URL, the
+language and the minute (days left and "closes at" move with the clock, not
 with the data). A request whose ``If-None-Match`` names the remembered tag under the current
 key costs one statement; otherwise the page is drawn and still answered ``304`` when its bytes
 are those the client holds. On PostgreSQL any commit on the server changes the version, so a
@@ -24,8 +24,8 @@ from collections.abc import Hashable
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
 
+from marketplace.clock import current_time
 from marketplace.services.core.memo import database_version
-from marketplace.web.infra.clock import current_time
 from marketplace.web.infra.replica import public_read
 
 KEY = "http_cache_tags"

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, selectinload
 
-from marketplace.clock import local_date
+from marketplace.clock import current_time, local_date
 from marketplace.extensions import db
 from marketplace.models import (
     Award,
@@ -30,7 +30,6 @@ from marketplace.services.reports.directory import directory
 from marketplace.services.reports.impact import impact as impact_of
 from marketplace.services.reports.showcase import PUBLIC_STATES, SORTS, Filters, days_left, showcase
 from marketplace.web.charts import bars
-from marketplace.web.infra.clock import current_time
 from marketplace.web.public.as_of import station_as_of
 
 bp = Blueprint("public", __name__)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.wrappers import Response
 
-from marketplace.clock import local_date
+from marketplace.clock import current_time, local_date
 from marketplace.lifecycle import subscription_days_left, subscription_open
 from marketplace.models import Award, BundleItem, Project, Role, Station
 from marketplace.services.evaluation.inspections import inspections_of_project
@@ -23,7 +23,6 @@ from marketplace.services.record.public_record import project_events, project_tr
 from marketplace.services.record.transparency import funders, money_trail
 from marketplace.services.subscription.matching import offer_for
 from marketplace.services.tendering.enquiries import questions_of
-from marketplace.web.infra.clock import current_time
 from marketplace.web.pages import project_or_404
 from marketplace.web.public.as_of import as_of_of
 

@@ -11,10 +11,10 @@ from flask import Blueprint, abort, current_app
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from marketplace.clock import current_time
 from marketplace.services.core.errors import NotFound
 from marketplace.services.core.visibility import may_see, may_see_bid_document
 from marketplace.services.tendering import documents
-from marketplace.web.infra.clock import current_time
 from marketplace.web.public.evidence import send_stored
 
 bp = Blueprint("bid_documents", __name__)

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from marketplace.clock import local_date
+from marketplace.clock import current_time, local_date
 from marketplace.extensions import db
 from marketplace.models import ReportSchedule, Role
 from marketplace.services.reports.county_reports import (
@@ -21,7 +21,6 @@ from marketplace.services.reports.county_reports import (
     set_schedule,
 )
 from marketplace.web.forms import IntegerField
-from marketplace.web.infra.clock import current_time
 from marketplace.web.pages import attempt
 from marketplace.web.roles.auth import role_required
 

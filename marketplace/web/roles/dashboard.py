@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template
 from flask_babel import gettext as _
 
+from marketplace.clock import current_time
 from marketplace.models import Role
 from marketplace.services.implementation.duties import overdue_progress_reports
 from marketplace.services.reports.county_reports import overdue_schedules
 from marketplace.services.reports.dashboard import Dashboard, dashboard
 from marketplace.services.reports.dashboard_export import to_csv, to_xlsx
 from marketplace.web.charts import Chart, bars
-from marketplace.web.infra.clock import current_time
 from marketplace.web.infra.labels import fund_account_name, localized, state_name
 from marketplace.web.roles.auth import role_required
 
